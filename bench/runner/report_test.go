@@ -1,0 +1,129 @@
+package main
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestMedian(t *testing.T) {
+	tests := []struct {
+		in   []float64
+		want float64
+	}{
+		{nil, 0},
+		{[]float64{5}, 5},
+		{[]float64{9, 1, 5}, 5},
+		{[]float64{4, 1, 3, 2}, 2.5},
+	}
+	for _, tt := range tests {
+		if got := median(tt.in); got != tt.want {
+			t.Errorf("median(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func near(t *testing.T, what string, got *float64, want float64) {
+	t.Helper()
+	if got == nil {
+		t.Errorf("%s missing, want %.3f", what, want)
+		return
+	}
+	if math.Abs(*got-want) > 1e-9 {
+		t.Errorf("%s = %.3f, want %.3f", what, *got, want)
+	}
+}
+
+func testTargets() []target {
+	return []target{{name: "direct"}, {name: "nginx"}, {name: "caddy"}, {name: "warden", pending: "pending (no warden binary)"}}
+}
+
+func TestSummarizeTakesMediansAndRatios(t *testing.T) {
+	scs := scenarios(16)[:1]
+	samples := []sample{
+		{Round: 1, Scenario: "chat", Target: "direct", RPS: 1000, P50ms: 1, P99ms: 4},
+		{Round: 2, Scenario: "chat", Target: "direct", RPS: 900, P50ms: 3, P99ms: 6},
+		{Round: 3, Scenario: "chat", Target: "direct", RPS: 5000, P50ms: 2, P99ms: 5},
+		{Round: 1, Scenario: "chat", Target: "nginx", RPS: 600, P50ms: 2.5, P99ms: 8},
+		{Round: 1, Scenario: "chat", Target: "caddy", RPS: 300, P50ms: 4, P99ms: 9},
+	}
+	rows := summarize(samples, scs, testTargets())
+	if len(rows) != 4 {
+		t.Fatalf("got %d rows, want 4", len(rows))
+	}
+	direct, nginx, caddy, warden := rows[0], rows[1], rows[2], rows[3]
+	if direct.RPS != 1000 || direct.P50ms != 2 || direct.P99ms != 5 {
+		t.Errorf("direct medians = %.0f %.1f %.1f, want 1000 2 5", direct.RPS, direct.P50ms, direct.P99ms)
+	}
+	near(t, "nginx × direct", nginx.VsDirect, 0.6)
+	near(t, "caddy × nginx", caddy.VsNginx, 0.5)
+	near(t, "caddy +p50", caddy.AddP50ms, 2)
+	near(t, "caddy +p99", caddy.AddP99ms, 4)
+	near(t, "direct × nginx", direct.VsNginx, 1000.0/600)
+	if warden.Pending == "" || warden.VsDirect != nil {
+		t.Errorf("warden row = %+v, want pending without ratios", warden)
+	}
+}
+
+func TestSummarizeWithoutBaselinesLeavesRatiosOut(t *testing.T) {
+	samples := []sample{{Round: 1, Scenario: "chat", Target: "caddy", RPS: 300, P50ms: 4, P99ms: 9}}
+	rows := summarize(samples, scenarios(16)[:1], []target{{name: "caddy"}, {name: "direct"}})
+	caddy, direct := rows[0], rows[1]
+	if caddy.VsDirect != nil || caddy.VsNginx != nil || caddy.AddP50ms != nil {
+		t.Errorf("ratios without a measured baseline: %+v", caddy)
+	}
+	if direct.Pending != "not measured" {
+		t.Errorf("target without samples: pending = %q, want %q", direct.Pending, "not measured")
+	}
+	if got := caddy.cells()[5]; got != "—" {
+		t.Errorf("missing ratio shown as %q, want —", got)
+	}
+}
+
+func TestMarkdownNamesMachineSettingsAndPendingRows(t *testing.T) {
+	o := options{threads: 2, conns: 32, rounds: 3, chunks: 16, model: "llama3.1:8b"}
+	m := machine{Date: "2026-01-02 03:04 UTC", NProc: 2, CPU: "AMD EPYC", Kernel: "Linux 6.1", Go: "go1.26.8",
+		Nginx: "1.22.1", Caddy: "2.6.2", Wrk: "wrk 4.1.0"}
+	samples := []sample{
+		{Round: 1, Scenario: "chat", Target: "direct", RPS: 1000, P50ms: 1, P99ms: 4, OtherCPU: 0.01},
+		{Round: 1, Scenario: "chat", Target: "nginx", RPS: 600, P50ms: 2, P99ms: 5, OtherCPU: 0.30, Failures: 2},
+	}
+	rep := newReport(o, m, scenarios(16)[:1], testTargets(), samples)
+	var b strings.Builder
+	if err := rep.writeMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{
+		"2026-01-02 03:04 UTC", "2 CPUs", "AMD EPYC", "go1.26.8", "nginx 1.22.1", "Caddy 2.6.2",
+		"| scenario | target | req/s | p50 ms | p99 ms | × direct | × nginx | +p50 ms | +p99 ms |",
+		"| chat | nginx | 600 | 2.00 | 5.00 | 0.60 | 1.00 | +1.00 | +1.00 |",
+		"| chat | warden | pending (no warden binary) |",
+		"- chat / nginx: 600 (30%, 2 failed responses)",
+		"- chat / direct: 1000 (1%)\n",
+		"WARNING: during 1 of 2 measured runs",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestNoWarningForQuietRuns(t *testing.T) {
+	rep := report{Samples: []sample{{OtherCPU: 0.01}, {OtherCPU: -1}}}
+	if w := rep.noiseWarning(); w != "" {
+		t.Errorf("quiet or unknown runs warned: %q", w)
+	}
+}
+
+func TestTextTableHasOneLinePerRow(t *testing.T) {
+	rows := summarize([]sample{{Scenario: "chat", Target: "direct", RPS: 10}}, scenarios(16)[:1], testTargets())
+	var b strings.Builder
+	if err := (report{Rows: rows}).writeText(&b); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 1+len(rows) {
+		t.Errorf("text table has %d lines, want header + %d rows:\n%s", len(lines), len(rows), b.String())
+	}
+}

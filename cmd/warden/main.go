@@ -1,0 +1,56 @@
+// Command warden is the Warden gateway and its command-line client.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `warden: a security gateway for self-hosted LLMs
+
+Usage:
+  warden serve [--config FILE] [--log-format text|json] [--log-level LEVEL]
+  warden config check FILE
+  warden keys create [--alias NAME] [--models a,b] [--duration 30d] [--user ID] [--team ID] [--metadata JSON] [--json]
+  warden keys list [--user ID] [--team ID] [--json]
+  warden keys info KEY_OR_ID [--json]
+  warden keys revoke KEY_OR_ID...
+  warden version
+
+Client commands talk to a running Warden: --url (or WARDEN_URL, default http://127.0.0.1:4000),
+authenticated with WARDEN_ADMIN_KEY (or WARDEN_MASTER_KEY).
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// run executes one command and returns the process exit code.
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stdout, stderr, getenv)
+	case "config":
+		if len(args) >= 2 && args[1] == "check" {
+			return configCheck(args[2:], stdout, stderr)
+		}
+	case "keys":
+		return keysCmd(args[1:], stdout, stderr, getenv)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "warden", version)
+		return 0
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "warden: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

@@ -1,0 +1,129 @@
+// Package metrics holds Warden's Prometheus metrics, one registry per server.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the gateway's counters and histograms.
+type Metrics struct {
+	reg      *prometheus.Registry
+	calls    *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	ttfb     *prometheus.HistogramVec
+	healthy  *prometheus.GaugeVec
+	failover *prometheus.CounterVec
+
+	mu       sync.RWMutex
+	children map[childKey]child
+}
+
+type childKey struct {
+	endpoint, model string
+	status          int
+}
+
+type child struct {
+	calls   prometheus.Counter
+	latency prometheus.Observer
+	ttfb    prometheus.Observer
+}
+
+// New registers the metrics on a fresh registry. inflight reports calls in flight per backend.
+func New(inflight func() map[string]int64) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_calls_total", Help: "Model calls by endpoint, model and HTTP status.",
+		}, []string{"endpoint", "model", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "warden_call_duration_seconds", Help: "Whole-call latency, until the last byte.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300},
+		}, []string{"endpoint", "model"}),
+		ttfb: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "warden_time_to_first_byte_seconds", Help: "Time until the backend's answer started.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"endpoint", "model"}),
+		healthy: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "warden_backend_healthy", Help: "1 when the backend passes its health checks.",
+		}, []string{"backend"}),
+		failover: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_backend_failures_total", Help: "Attempts that failed on a backend before the first byte.",
+		}, []string{"backend"}),
+		children: map[childKey]child{},
+	}
+	m.reg.MustRegister(m.calls, m.latency, m.ttfb, m.healthy, m.failover,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if inflight != nil {
+		m.reg.MustRegister(inflightCollector{desc: prometheus.NewDesc("warden_backend_inflight",
+			"Calls in flight per backend.", []string{"backend"}, nil), f: inflight})
+	}
+	return m
+}
+
+type inflightCollector struct {
+	desc *prometheus.Desc
+	f    func() map[string]int64
+}
+
+func (c inflightCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c inflightCollector) Collect(ch chan<- prometheus.Metric) {
+	for name, n := range c.f() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), name)
+	}
+}
+
+// maxSeries bounds label combinations, so arbitrary model names cannot grow memory without end.
+const maxSeries = 10_000
+
+// Observe records one finished call. ttfb is negative when no answer started.
+func (m *Metrics) Observe(endpoint, model string, status int, seconds, ttfb float64) {
+	k := childKey{endpoint, model, status}
+	m.mu.RLock()
+	c, ok := m.children[k]
+	m.mu.RUnlock()
+	if !ok {
+		m.mu.Lock()
+		if len(m.children) >= maxSeries {
+			k.model = "other"
+			model = "other"
+		}
+		if c, ok = m.children[k]; !ok {
+			c = child{
+				calls:   m.calls.WithLabelValues(endpoint, model, strconv.Itoa(status)),
+				latency: m.latency.WithLabelValues(endpoint, model),
+				ttfb:    m.ttfb.WithLabelValues(endpoint, model),
+			}
+			m.children[k] = c
+		}
+		m.mu.Unlock()
+	}
+	c.calls.Inc()
+	c.latency.Observe(seconds)
+	if ttfb >= 0 {
+		c.ttfb.Observe(ttfb)
+	}
+}
+
+// SetHealthy records a backend's health.
+func (m *Metrics) SetHealthy(backend string, healthy bool) {
+	v := 0.0
+	if healthy {
+		v = 1
+	}
+	m.healthy.WithLabelValues(backend).Set(v)
+}
+
+// BackendFailure counts a failed attempt on a backend.
+func (m *Metrics) BackendFailure(backend string) { m.failover.WithLabelValues(backend).Inc() }
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}

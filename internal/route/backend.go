@@ -1,0 +1,163 @@
+// Package route maps model names to backends and picks a healthy one, least in-flight first.
+package route
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Backend kinds.
+const (
+	KindOllama = "ollama"
+	KindOpenAI = "openai"
+)
+
+// BackendSpec describes one backend.
+type BackendSpec struct {
+	Name                  string
+	Kind                  string
+	URL                   string
+	APIKey                string
+	ConnectTimeout        time.Duration
+	ResponseHeaderTimeout time.Duration
+	MaxIdleConns          int
+	HealthPath            string
+	HealthInterval        time.Duration
+	HealthTimeout         time.Duration
+	UnhealthyAfter        int
+	HealthyAfter          int
+}
+
+// Backend is one upstream server and its live state.
+type Backend struct {
+	Spec   BackendSpec
+	Base   *url.URL // root URL without a trailing slash and without a trailing /v1
+	Client *http.Client
+
+	inflight atomic.Int64
+	healthy  atomic.Bool
+	fails    int // consecutive failed probes (prober goroutine only)
+	oks      int
+}
+
+// NewBackend builds a Backend with its own tuned transport. It starts healthy.
+func NewBackend(s BackendSpec) (*Backend, error) {
+	u, err := url.Parse(strings.TrimRight(s.URL, "/"))
+	if err != nil {
+		return nil, err
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/v1")
+	if s.ConnectTimeout <= 0 {
+		s.ConnectTimeout = 5 * time.Second
+	}
+	if s.MaxIdleConns <= 0 {
+		s.MaxIdleConns = 256
+	}
+	if s.UnhealthyAfter <= 0 {
+		s.UnhealthyAfter = 2
+	}
+	if s.HealthyAfter <= 0 {
+		s.HealthyAfter = 1
+	}
+	if s.HealthTimeout <= 0 {
+		s.HealthTimeout = 3 * time.Second
+	}
+	if s.HealthInterval <= 0 {
+		s.HealthInterval = 10 * time.Second
+	}
+	if s.HealthPath == "" {
+		s.HealthPath = "/"
+		if s.Kind == KindOpenAI {
+			s.HealthPath = "/v1/models"
+		}
+	}
+	d := &net.Dialer{Timeout: s.ConnectTimeout, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:                 nil, // never send model traffic through an environment proxy
+		DialContext:           d.DialContext,
+		MaxIdleConns:          s.MaxIdleConns,
+		MaxIdleConnsPerHost:   s.MaxIdleConns,
+		IdleConnTimeout:       90 * time.Second,
+		ResponseHeaderTimeout: s.ResponseHeaderTimeout,
+		TLSHandshakeTimeout:   s.ConnectTimeout,
+		DisableCompression:    true, // relay bytes as they come; compression would hold back stream chunks
+		WriteBufferSize:       32 << 10,
+		ReadBufferSize:        32 << 10,
+		ForceAttemptHTTP2:     true,
+	}
+	b := &Backend{Spec: s, Base: u, Client: &http.Client{Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	b.healthy.Store(true)
+	return b, nil
+}
+
+// Name returns the backend's configured name.
+func (b *Backend) Name() string { return b.Spec.Name }
+
+// Kind returns "ollama" or "openai".
+func (b *Backend) Kind() string { return b.Spec.Kind }
+
+// Healthy reports the last health verdict.
+func (b *Backend) Healthy() bool { return b.healthy.Load() }
+
+// InFlight returns the number of calls now running on the backend.
+func (b *Backend) InFlight() int64 { return b.inflight.Load() }
+
+// Acquire counts a call in; the returned func counts it out.
+func (b *Backend) Acquire() func() {
+	b.inflight.Add(1)
+	return func() { b.inflight.Add(-1) }
+}
+
+// URL returns the absolute URL of path on the backend.
+func (b *Backend) URL(path string) string {
+	return b.Base.String() + path
+}
+
+// Authorize sets the backend's own credential on an upstream request, if any.
+func (b *Backend) Authorize(h http.Header) {
+	if b.Spec.APIKey != "" {
+		h.Set("Authorization", "Bearer "+b.Spec.APIKey)
+	}
+}
+
+// MarkFailed records a failed call: the backend is taken out until a probe succeeds.
+func (b *Backend) MarkFailed() { b.healthy.Store(false) }
+
+// probe runs one health check and updates the verdict; it reports whether it changed.
+func (b *Backend) probe(ctx context.Context) (changed bool) {
+	ctx, cancel := context.WithTimeout(ctx, b.Spec.HealthTimeout)
+	defer cancel()
+	ok := false
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.URL(b.Spec.HealthPath), nil)
+	if err == nil {
+		b.Authorize(req.Header)
+		resp, err := b.Client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			ok = resp.StatusCode < 500
+		}
+	}
+	was := b.healthy.Load()
+	if ok {
+		b.fails = 0
+		b.oks++
+		if !was && b.oks >= b.Spec.HealthyAfter {
+			b.healthy.Store(true)
+			return true
+		}
+		return false
+	}
+	b.oks = 0
+	b.fails++
+	if was && b.fails >= b.Spec.UnhealthyAfter {
+		b.healthy.Store(false)
+		return true
+	}
+	return false
+}

@@ -1,0 +1,302 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/warden-gw/warden/internal/api/jsonscan"
+	"github.com/warden-gw/warden/internal/api/ollama"
+	"github.com/warden-gw/warden/internal/api/openai"
+	"github.com/warden-gw/warden/internal/call"
+	"github.com/warden-gw/warden/internal/identity"
+	"github.com/warden-gw/warden/internal/route"
+	"github.com/warden-gw/warden/internal/upstream"
+)
+
+// maxTranslatedAnswer bounds a non-streamed answer that Warden must decode to translate.
+const maxTranslatedAnswer = 64 << 20
+
+// modelCall runs the pipeline for one model call: parse, authorize, route, forward, relay.
+func (s *Server) modelCall(ep endpoint) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := &call.Call{ID: r.Header.Get(hdrRequest), Dialect: ep.dialect, Endpoint: ep.path,
+			Principal: identity.From(r.Context()), Start: time.Now()}
+		defer s.finish(r.Context(), c)
+		fail := func(status int, code, msg string) {
+			c.Status, c.Err = status, code
+			writeError(w, ep.dialect, status, code, msg)
+		}
+		if !c.Principal.CanUseModels() {
+			fail(http.StatusForbidden, "role_not_allowed", fmt.Sprintf("a user with role %q may not call models", c.Principal.Role))
+			return
+		}
+		body, release, err := s.readBody(w, r)
+		if err != nil {
+			if errors.Is(err, errTooLarge) {
+				fail(http.StatusRequestEntityTooLarge, "request_too_large", s.tooLarge())
+			} else {
+				fail(http.StatusBadRequest, "invalid_request", err.Error())
+			}
+			return
+		}
+		defer release()
+		if c.Model, c.Stream, err = parseCall(ep, body); err != nil {
+			fail(http.StatusBadRequest, "invalid_request", err.Error())
+			return
+		}
+		if !c.Principal.AllowsModel(c.Model) {
+			fail(http.StatusForbidden, "model_not_allowed", fmt.Sprintf("this API key may not use model %q", c.Model))
+			return
+		}
+		m, ok := s.router.Lookup(c.Model)
+		if !ok {
+			fail(http.StatusNotFound, "model_not_found", fmt.Sprintf("model %q does not exist; list the available models with GET %s", c.Model, listPath(ep.dialect)))
+			return
+		}
+		s.forward(w, r, c, ep, m, body)
+	}
+}
+
+func listPath(d call.Dialect) string {
+	if d == call.Ollama {
+		return "/api/tags"
+	}
+	return "/v1/models"
+}
+
+// parseCall reads the model name and the stream flag in the endpoint's dialect.
+func parseCall(ep endpoint, body []byte) (model string, stream bool, err error) {
+	if ep.dialect == call.OpenAI {
+		req, err := openai.ParseRequest(body)
+		return req.Model, req.Stream, err
+	}
+	req, err := ollama.ParseRequest(body, ep.streamDefault)
+	return req.Model, req.Stream, err
+}
+
+// translated reports whether a call must be translated for the target: Ollama calls to OpenAI backends.
+func translated(ep endpoint, t route.Target) bool {
+	return ep.dialect == call.Ollama && t.Backend.Kind() == route.KindOpenAI
+}
+
+// buildRequest makes the upstream request for one target.
+func buildRequest(c *call.Call, ep endpoint, body []byte) upstream.Build {
+	return func(t route.Target) (upstream.Request, error) {
+		req := upstream.Request{Method: ep.method, Path: ep.path, RequestID: c.ID}
+		if !translated(ep, t) {
+			req.Body = body
+			if t.Upstream != c.Model {
+				b, err := jsonscan.SetTopLevelString(body, "model", t.Upstream)
+				if err != nil {
+					return req, &badRequest{err}
+				}
+				req.Body = b
+			}
+			return req, nil
+		}
+		var err error
+		switch ep.kind {
+		case kOllamaChat:
+			req.Path = "/v1/chat/completions"
+			req.Body, err = ollama.ChatToOpenAI(body, t.Upstream)
+		case kOllamaGenerate:
+			req.Path = "/v1/chat/completions"
+			req.Body, err = ollama.GenerateToOpenAI(body, t.Upstream)
+		case kOllamaEmbed:
+			req.Path = "/v1/embeddings"
+			req.Body, err = ollama.EmbedToOpenAI(body, t.Upstream)
+		case kOllamaEmbeddings:
+			req.Path = "/v1/embeddings"
+			req.Body, err = ollama.EmbeddingsToOpenAI(body, t.Upstream)
+		default:
+			err = fmt.Errorf("%s cannot be sent to an OpenAI-compatible backend", ep.path)
+		}
+		if err != nil {
+			return req, &badRequest{err}
+		}
+		return req, nil
+	}
+}
+
+// badRequest is a request that cannot be translated for its backend.
+type badRequest struct{ err error }
+
+func (b *badRequest) Error() string { return b.err.Error() }
+
+// forward sends the call to a backend of the model and relays the answer.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, ep endpoint, m *route.Model, body []byte) {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	if ep.kind == kOllamaShow {
+		if t, ok := m.Pick(nil); ok && t.Backend.Kind() == route.KindOpenAI {
+			s.writeJSON(c, w, http.StatusOK, ollama.ShowFromModel(c.Model))
+			return
+		}
+	}
+	resp, t, done, err := upstream.Dispatch(ctx, m, buildRequest(c, ep, body))
+	if err != nil {
+		s.dispatchFailed(w, r, c, err)
+		return
+	}
+	defer done()
+	defer resp.Body.Close()
+	c.Backend, c.Upstream, c.TTFB = t.Backend.Name(), t.Upstream, time.Since(c.Start)
+	idle := upstream.NewIdleReader(resp.Body, time.Duration(s.cfg.Server.StreamIdleTimeout), cancel)
+	defer idle.Stop()
+	if translated(ep, t) {
+		s.relayTranslated(w, c, ep, resp, idle)
+		return
+	}
+	h := w.Header()
+	ct := resp.Header.Get("Content-Type")
+	if ct != "" {
+		h["Content-Type"] = []string{ct}
+	}
+	streaming := strings.HasPrefix(ct, "text/event-stream") || strings.HasPrefix(ct, "application/x-ndjson")
+	if cl := resp.Header.Get("Content-Length"); cl != "" && !streaming {
+		h["Content-Length"] = []string{cl}
+	}
+	c.Status = resp.StatusCode
+	w.WriteHeader(resp.StatusCode)
+	c.Bytes, err = upstream.Relay(w, idle, streaming)
+	if err != nil {
+		c.Err = relayError(r, err)
+	}
+}
+
+// relayTranslated answers an Ollama call from an OpenAI backend's answer.
+func (s *Server) relayTranslated(w http.ResponseWriter, c *call.Call, ep endpoint, resp *http.Response, body io.Reader) {
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(io.LimitReader(body, 1<<20))
+		c.Status, c.Err = resp.StatusCode, "backend_error"
+		ollama.WriteError(w, resp.StatusCode, ollama.ErrorFromOpenAI(resp.StatusCode, raw))
+		return
+	}
+	if c.Stream && (ep.kind == kOllamaChat || ep.kind == kOllamaGenerate) {
+		w.Header()["Content-Type"] = []string{"application/x-ndjson"}
+		c.Status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
+		sk := ollama.StreamChat
+		if ep.kind == kOllamaGenerate {
+			sk = ollama.StreamGenerate
+		}
+		cw := &countingWriter{w: w}
+		flusher, _ := w.(http.Flusher)
+		flush := func() {
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+		if _, err := ollama.TranslateStream(sk, c.Model, body, cw, flush); err != nil {
+			c.Err = "stream_error"
+			s.log.Warn("stream translation ended early", "request_id", c.ID, "err", err)
+		}
+		c.Bytes = cw.n
+		return
+	}
+	raw, err := io.ReadAll(io.LimitReader(body, maxTranslatedAnswer))
+	if err != nil {
+		c.Status, c.Err = http.StatusBadGateway, "backend_read"
+		ollama.WriteError(w, http.StatusBadGateway, "the model backend's answer was cut off")
+		return
+	}
+	var out []byte
+	switch ep.kind {
+	case kOllamaChat:
+		out, err = ollama.ChatFromOpenAI(raw, c.Model)
+	case kOllamaGenerate:
+		out, err = ollama.GenerateFromOpenAI(raw, c.Model)
+	case kOllamaEmbed:
+		out, err = ollama.EmbedFromOpenAI(raw, c.Model)
+	case kOllamaEmbeddings:
+		out, err = ollama.EmbeddingsFromOpenAI(raw)
+	}
+	if err != nil {
+		c.Status, c.Err = http.StatusBadGateway, "backend_answer"
+		ollama.WriteError(w, http.StatusBadGateway, "the model backend sent an answer Warden could not understand")
+		return
+	}
+	s.writeJSON(c, w, http.StatusOK, out)
+}
+
+func (s *Server) writeJSON(c *call.Call, w http.ResponseWriter, status int, body []byte) {
+	w.Header()["Content-Type"] = []string{"application/json; charset=utf-8"}
+	c.Status = status
+	w.WriteHeader(status)
+	n, _ := w.Write(body)
+	c.Bytes = int64(n)
+}
+
+// dispatchFailed answers a call no backend took.
+func (s *Server) dispatchFailed(w http.ResponseWriter, r *http.Request, c *call.Call, err error) {
+	var br *badRequest
+	switch f, ok := upstream.IsFailure(err); {
+	case ok:
+		c.Status, c.Err = f.Status, "backend_failed"
+		writeError(w, c.Dialect, f.Status, "backend_unavailable", f.Message)
+	case errors.As(err, &br):
+		c.Status, c.Err = http.StatusBadRequest, "invalid_request"
+		writeError(w, c.Dialect, http.StatusBadRequest, "invalid_request", br.Error())
+	case r.Context().Err() != nil:
+		c.Status, c.Err = 499, "client_closed"
+	default:
+		c.Status, c.Err = http.StatusBadGateway, "backend_failed"
+		writeError(w, c.Dialect, http.StatusBadGateway, "backend_unavailable", "the model backend could not be reached")
+	}
+}
+
+func relayError(r *http.Request, err error) string {
+	if r.Context().Err() != nil {
+		return "client_closed"
+	}
+	if errors.Is(err, context.Canceled) {
+		return "stream_idle_timeout"
+	}
+	return "relay_failed"
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (cw *countingWriter) Write(p []byte) (int, error) {
+	n, err := cw.w.Write(p)
+	cw.n += int64(n)
+	return n, err
+}
+
+// finish records a finished call in the metrics and the log. Never the prompt, never the key.
+func (s *Server) finish(ctx context.Context, c *call.Call) {
+	d := time.Since(c.Start)
+	model := c.Model
+	if c.Status == http.StatusNotFound || c.Status == http.StatusBadRequest || c.Status == http.StatusForbidden {
+		model = "" // do not let unknown names grow the metric series
+	}
+	ttfb := -1.0
+	if c.TTFB > 0 {
+		ttfb = c.TTFB.Seconds()
+	}
+	s.metrics.Observe(c.Endpoint, model, c.Status, d.Seconds(), ttfb)
+	if !s.log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	keyID := ""
+	if c.Principal != nil {
+		keyID = c.Principal.KeyID
+		if c.Principal.Master {
+			keyID = "master"
+		}
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "call",
+		slog.String("request_id", c.ID), slog.String("endpoint", c.Endpoint), slog.String("model", c.Model),
+		slog.Bool("stream", c.Stream), slog.Int("status", c.Status), slog.String("key_id", keyID),
+		slog.String("backend", c.Backend), slog.Duration("duration", d), slog.Duration("ttfb", c.TTFB),
+		slog.Int64("bytes", c.Bytes), slog.String("error", c.Err))
+}

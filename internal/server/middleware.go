@@ -1,0 +1,82 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/warden-gw/warden/internal/call"
+	"github.com/warden-gw/warden/internal/identity"
+)
+
+var (
+	hNoSniff   = []string{"nosniff"}
+	hNoStore   = []string{"no-store"}
+	hDeny      = []string{"DENY"}
+	hNoRef     = []string{"no-referrer"}
+	hCSP       = []string{"default-src 'none'; frame-ancestors 'none'"}
+	hPerms     = []string{"interest-cohort=()"}
+	hdrRequest = http.CanonicalHeaderKey("X-Request-Id")
+)
+
+// secure sets the security headers every answer carries and the request id.
+func (s *Server) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h["X-Content-Type-Options"] = hNoSniff
+		h["Cache-Control"] = hNoStore
+		h["X-Frame-Options"] = hDeny
+		h["Referrer-Policy"] = hNoRef
+		h["Content-Security-Policy"] = hCSP
+		h["Permissions-Policy"] = hPerms
+		id := s.ridGen.requestID(r.Header.Get(hdrRequest))
+		h[hdrRequest] = []string{id}
+		r.Header[hdrRequest] = []string{id}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate resolves the caller's API key and puts the principal in the request context.
+// It refuses in the endpoint's dialect: 401 for a missing or bad key, 503 when it cannot check.
+func (s *Server) authenticate(d call.Dialect, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.auth.Authenticate(r.Context(), identity.Credential(r))
+		if err != nil {
+			status, code, msg := authFailure(err)
+			if status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="warden"`)
+			}
+			s.log.Info("refused", "path", r.URL.Path, "status", status, "reason", code,
+				"request_id", r.Header.Get(hdrRequest), "remote", r.RemoteAddr)
+			writeError(w, d, status, code, msg)
+			return
+		}
+		next(w, r.WithContext(identity.With(r.Context(), p)))
+	}
+}
+
+func authFailure(err error) (status int, code, msg string) {
+	switch {
+	case errors.Is(err, identity.ErrNoCredential):
+		return http.StatusUnauthorized, "missing_api_key",
+			"no API key: send it as 'Authorization: Bearer <key>', as 'x-api-key: <key>', or as the Basic auth password"
+	case errors.Is(err, identity.ErrExpired):
+		return http.StatusUnauthorized, "expired_api_key", "this API key has expired; ask for a new one"
+	case errors.Is(err, identity.ErrBlocked):
+		return http.StatusForbidden, "user_blocked", "the user this API key belongs to is blocked"
+	case errors.Is(err, identity.ErrUnavailable):
+		return http.StatusServiceUnavailable, "auth_unavailable", "Warden cannot verify API keys right now; try again shortly"
+	default:
+		return http.StatusUnauthorized, "invalid_api_key", "invalid API key"
+	}
+}
+
+// requireAdmin refuses callers who are not admins, after authenticate.
+func (s *Server) requireAdmin(d call.Dialect, next http.HandlerFunc) http.HandlerFunc {
+	return s.authenticate(d, func(w http.ResponseWriter, r *http.Request) {
+		if !identity.From(r.Context()).IsAdmin() {
+			writeError(w, d, http.StatusForbidden, "admin_only", "this endpoint is for Warden administrators only")
+			return
+		}
+		next(w, r)
+	})
+}

@@ -1,0 +1,56 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/warden-gw/warden/internal/call"
+)
+
+// routes registers every endpoint. Unknown paths answer 404 in the dialect of their prefix.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	known := map[string]bool{}
+	for _, ep := range modelEndpoints {
+		mux.HandleFunc(ep.method+" "+ep.path, s.authenticate(ep.dialect, s.modelCall(ep)))
+		known[ep.path] = true
+	}
+	for _, ep := range manageEndpoints {
+		mux.HandleFunc(ep.method+" "+ep.path, s.requireAdmin(call.Ollama, s.manageCall(ep)))
+		known[ep.path] = true
+	}
+	get := func(path string, d call.Dialect, h http.HandlerFunc) {
+		mux.HandleFunc("GET "+path, s.authenticate(d, h))
+		known[path] = true
+	}
+	get("/v1/models", call.OpenAI, s.listModelsOpenAI)
+	mux.HandleFunc("GET /v1/models/{model...}", s.authenticate(call.OpenAI, s.retrieveModelOpenAI))
+	get("/api/tags", call.Ollama, s.tags)
+	get("/api/ps", call.Ollama, s.ps)
+	get("/api/version", call.Ollama, s.version)
+
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("Warden is running\n"))
+	})
+	if s.cfg.MetricsListen == "" {
+		mux.Handle("GET /metrics", s.requireAdmin(call.OpenAI, s.metrics.Handler().ServeHTTP))
+	}
+	s.admin.Register(mux, func(h http.HandlerFunc) http.HandlerFunc { return s.requireAdmin(call.OpenAI, h) })
+
+	mux.HandleFunc("/v1/", unknownEndpoint(call.OpenAI, known))
+	mux.HandleFunc("/api/", unknownEndpoint(call.Ollama, known))
+	mux.HandleFunc("/", unknownEndpoint(call.OpenAI, known))
+	return s.secure(mux)
+}
+
+func unknownEndpoint(d call.Dialect, known map[string]bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if known[r.URL.Path] {
+			writeError(w, d, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path)
+			return
+		}
+		writeError(w, d, http.StatusNotFound, "unknown_endpoint", "unknown endpoint "+r.URL.Path)
+	}
+}

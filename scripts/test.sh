@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, vet, staticcheck, and every test (PostgreSQL and Redis tests
+# included when those services answer; under CI=true they must).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== staticcheck"
+STATICCHECK_VERSION=2026.2.2
+if ! command -v staticcheck >/dev/null 2>&1 || ! staticcheck -version 2>/dev/null | grep -q "$STATICCHECK_VERSION"; then
+  GOBIN="$(go env GOPATH)/bin" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+  export PATH="$(go env GOPATH)/bin:$PATH"
+fi
+staticcheck ./...
+
+echo "== build (static, no cgo)"
+CGO_ENABLED=0 go build -o /dev/null ./cmd/warden
+
+echo "== go test"
+go test -count=1 -timeout 20m ./...
