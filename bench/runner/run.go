@@ -95,7 +95,7 @@ func describe(targets []target) string {
 	for i, t := range targets {
 		parts[i] = t.name
 		if t.pending != "" {
-			parts[i] += " (" + t.pending + ")"
+			parts[i] += ": " + t.pending
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -104,4 +104,3 @@ func firstNonEmpty(ss ...string) string {
 	}
 	return ""
 }
-

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/warden-gw/warden/internal/admin"
@@ -46,9 +45,6 @@ type Server struct {
 	admin   *admin.API
 	handler http.Handler
 	ridGen  *requestIDs
-
-	mu      sync.Mutex
-	servers []*http.Server
 }
 
 // New builds a Server: opens the store, bootstraps the first admin, builds routes.

@@ -129,4 +129,3 @@ func IsFailure(err error) (*Failure, bool) {
 	ok := errors.As(err, &f)
 	return f, ok
 }
-
