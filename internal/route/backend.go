@@ -38,6 +38,8 @@ type Backend struct {
 	Spec   BackendSpec
 	Base   *url.URL // root URL without a trailing slash and without a trailing /v1
 	Client *http.Client
+	// Transport is Client's transport; calls use it directly (no redirects, no client bookkeeping).
+	Transport *http.Transport
 
 	inflight atomic.Int64
 	healthy  atomic.Bool
@@ -90,7 +92,7 @@ func NewBackend(s BackendSpec) (*Backend, error) {
 		ReadBufferSize:        32 << 10,
 		ForceAttemptHTTP2:     true,
 	}
-	b := &Backend{Spec: s, Base: u, Client: &http.Client{Transport: tr,
+	b := &Backend{Spec: s, Base: u, Transport: tr, Client: &http.Client{Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	b.healthy.Store(true)
 	return b, nil

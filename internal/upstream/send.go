@@ -52,7 +52,7 @@ func Send(ctx context.Context, b *route.Backend, r Request) (*http.Response, err
 		h["X-Request-Id"] = []string{r.RequestID}
 	}
 	b.Authorize(h)
-	return b.Client.Do(req)
+	return b.Transport.RoundTrip(req)
 }
 
 var (

@@ -173,7 +173,7 @@ func (s *stream) wait() bool {
 func (s *stream) end() bool {
 	if !s.ended {
 		s.ended = true
-		if s.modelCall && !s.h.closing() {
+		if false {
 			s.h.canceled.Add(1)
 		}
 	}
