@@ -173,7 +173,7 @@ func (s *stream) wait() bool {
 func (s *stream) end() bool {
 	if !s.ended {
 		s.ended = true
-		if false {
+		if s.modelCall && !s.h.closing() {
 			s.h.canceled.Add(1)
 		}
 	}
