@@ -206,3 +206,28 @@ func TestOperationsEndpoints(t *testing.T) {
 		t.Fatalf("security headers missing: %v", h)
 	}
 }
+
+func TestSilentStreamEndsAfterTheIdleTimeout(t *testing.T) {
+	fake := fakellm.StartTB(t, fakellm.Options{Chunks: 3, ChunkDelay: 2 * time.Second})
+	cfg := testkit.Config(t, []testkit.Backend{{Name: "b1", Kind: "ollama", Fake: fake}}, "server: {stream_idle_timeout: 300ms}\n")
+	w := testkit.Start(t, cfg, nil)
+	start := time.Now()
+	status, _, _ := w.Do(t, http.MethodPost, "/api/generate", testkit.MasterKey, `{"model":"llama3.1:8b","prompt":"hi"}`)
+	if status != 200 {
+		t.Fatalf("status %d", status)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("a silent stream was not ended by the idle timeout")
+	}
+	waitFor(t, func() bool { return fake.InFlight() == 0 })
+}
+
+func TestMetricsOnTheirOwnListener(t *testing.T) {
+	fake := fakellm.StartTB(t, fakellm.Options{})
+	cfg := testkit.Config(t, []testkit.Backend{{Name: "b1", Kind: "ollama", Fake: fake}}, "metrics_listen: 127.0.0.1:0\n")
+	w := testkit.Start(t, cfg, nil)
+	// The main listener no longer serves /metrics when a metrics listener is configured.
+	if s, _, _ := w.Do(t, http.MethodGet, "/metrics", testkit.MasterKey, nil); s != 404 {
+		t.Fatalf("main listener /metrics: %d", s)
+	}
+}
