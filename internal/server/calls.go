@@ -117,6 +117,10 @@ func buildRequest(c *call.Call, ep endpoint, body []byte) upstream.Build {
 		default:
 			err = fmt.Errorf("%s cannot be sent to an OpenAI-compatible backend", ep.path)
 		}
+		var local *ollama.LocalAnswer
+		if errors.As(err, &local) {
+			return req, local // answered by Warden, like Ollama does for load-only requests
+		}
 		if err != nil {
 			return req, &badRequest{err}
 		}
@@ -236,7 +240,11 @@ func (s *Server) writeJSON(c *call.Call, w http.ResponseWriter, status int, body
 // dispatchFailed answers a call no backend took.
 func (s *Server) dispatchFailed(w http.ResponseWriter, r *http.Request, c *call.Call, err error) {
 	var br *badRequest
+	var local *ollama.LocalAnswer
 	switch f, ok := upstream.IsFailure(err); {
+	case errors.As(err, &local):
+		c.Status = http.StatusOK
+		local.Write(w)
 	case ok:
 		c.Status, c.Err = f.Status, "backend_failed"
 		writeError(w, c.Dialect, f.Status, "backend_unavailable", f.Message)

@@ -131,9 +131,7 @@ func ChatToOpenAI(body []byte, upstreamModel string) ([]byte, error) {
 		return nil, localLoad(StreamChat, in.Model, in.KeepAlive)
 	}
 	out := oaChatRequest{Model: upstreamModel}
-	if err := setStream(&out, in.Stream); err != nil {
-		return nil, err
-	}
+	setStream(&out, in.Stream)
 	ids := map[string]string{} // tool name -> id of its latest call, for tool results
 	for i, m := range in.Messages {
 		om, err := translateMessage(i, m, ids)
@@ -174,9 +172,7 @@ func GenerateToOpenAI(body []byte, upstreamModel string) ([]byte, error) {
 		return nil, localLoad(StreamGenerate, in.Model, in.KeepAlive)
 	}
 	out := oaChatRequest{Model: upstreamModel}
-	if err := setStream(&out, in.Stream); err != nil {
-		return nil, err
-	}
+	setStream(&out, in.Stream)
 	if in.System != "" {
 		out.Messages = append(out.Messages, oaMessage{Role: "system", Content: jsonString(in.System)})
 	}
@@ -253,12 +249,13 @@ func embedInput(raw json.RawMessage) (json.RawMessage, error) {
 	return nil, badRequest("invalid input type")
 }
 
-func setStream(out *oaChatRequest, stream *bool) error {
+// setStream keeps Ollama's default (stream unless told otherwise) and asks
+// a streaming backend for usage, which the final Ollama frame reports.
+func setStream(out *oaChatRequest, stream *bool) {
 	out.Stream = stream == nil || *stream
 	if out.Stream {
 		out.StreamOptions = &oaStreamOptions{IncludeUsage: true}
 	}
-	return nil
 }
 
 // translateMessage maps one Ollama message. ids maps tool names to the id of
@@ -461,8 +458,6 @@ func kindName(kind string) string {
 		return "an object"
 	case "bool":
 		return "a boolean"
-	case "ptr":
-		return "a boolean or null"
 	}
 	return "a number"
 }
