@@ -160,6 +160,14 @@ func (a *KeyAuth) FlushLastUsed(ctx context.Context) error {
 	a.touched = make(map[string]time.Time, len(batch))
 	a.touchMu.Unlock()
 	if err := a.store.TouchKeys(ctx, batch); err != nil {
+		// Keep the times for the next flush (bounded by the number of keys); newer uses win.
+		a.touchMu.Lock()
+		for id, t := range batch {
+			if cur, ok := a.touched[id]; !ok || t.After(cur) {
+				a.touched[id] = t
+			}
+		}
+		a.touchMu.Unlock()
 		return fmt.Errorf("identity: record last use of %d keys: %w", len(batch), err)
 	}
 	return nil

@@ -145,19 +145,31 @@ func (b *Backend) probe(ctx context.Context) (changed bool) {
 			ok = resp.StatusCode < 500
 		}
 	}
+	// oks counts successes while out, fails counts failures while in: a backend taken out by
+	// MarkFailed needs HealthyAfter fresh successes, whatever the probes said before.
 	was := b.healthy.Load()
 	if ok {
 		b.fails = 0
+		if was {
+			b.oks = 0
+			return false
+		}
 		b.oks++
-		if !was && b.oks >= b.Spec.HealthyAfter {
+		if b.oks >= b.Spec.HealthyAfter {
+			b.oks = 0
 			b.healthy.Store(true)
 			return true
 		}
 		return false
 	}
 	b.oks = 0
+	if !was {
+		b.fails = 0
+		return false
+	}
 	b.fails++
-	if was && b.fails >= b.Spec.UnhealthyAfter {
+	if b.fails >= b.Spec.UnhealthyAfter {
+		b.fails = 0
 		b.healthy.Store(false)
 		return true
 	}

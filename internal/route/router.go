@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -103,9 +104,14 @@ func (r *Router) Backend(name string) (*Backend, bool) {
 	return b, ok
 }
 
-// Lookup returns the model of that client-facing name.
+// Lookup returns the model of that client-facing name. Like Ollama, it takes a name without a
+// tag ("llama3") for "<name>:latest" when no model has the bare name.
 func (r *Router) Lookup(name string) (*Model, bool) {
-	m, ok := r.table.Load().models[name]
+	models := r.table.Load().models
+	m, ok := models[name]
+	if !ok && !strings.Contains(name[strings.LastIndexByte(name, '/')+1:], ":") {
+		m, ok = models[name+":latest"]
+	}
 	return m, ok
 }
 

@@ -274,3 +274,22 @@ func TestOllamaClientPullIsAdminOnly(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// Ollama clients "load" a model with a chat that has no messages; an OpenAI backend has nothing to
+// load, so Warden answers as Ollama would, without calling it.
+func TestOllamaLoadOnlyChat(t *testing.T) {
+	for _, kind := range kinds {
+		t.Run(kind, func(t *testing.T) {
+			w, fake := gateway(t, kind, fakellm.Options{})
+			var got ollamaapi.ChatResponse
+			err := ollamaClient(w, testkit.MasterKey).Chat(context.Background(), &ollamaapi.ChatRequest{Model: "llama3.1:8b"},
+				func(r ollamaapi.ChatResponse) error { got = r; return nil })
+			if err != nil || !got.Done || got.DoneReason != "load" {
+				t.Fatalf("load-only chat: %v %+v", err, got)
+			}
+			if kind == "openai" && fake.LastCall().Path != "" {
+				t.Fatalf("an OpenAI backend was called to load a model: %s", fake.LastCall().Path)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/warden-gw/warden/internal/call"
 	"github.com/warden-gw/warden/internal/identity"
@@ -47,6 +48,8 @@ func (s *Server) authenticate(d call.Dialect, next http.HandlerFunc) http.Handle
 			}
 			s.log.Info("refused", "path", r.URL.Path, "status", status, "reason", code,
 				"request_id", r.Header.Get(hdrRequest), "remote", r.RemoteAddr)
+			_, pattern, _ := strings.Cut(r.Pattern, " ")
+			s.metrics.Observe(pattern, "", status, 0, -1)
 			writeError(w, d, status, code, msg)
 			return
 		}

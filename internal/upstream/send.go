@@ -106,16 +106,20 @@ func Dispatch(ctx context.Context, m *route.Model, build Build) (resp *http.Resp
 	return nil, route.Target{}, nil, last
 }
 
-// classify turns a transport error into the caller's status, marking dead backends.
+// classify turns a transport error into the caller's status, marking dead backends: any failed
+// connect, refused or timed out, takes the backend out so later calls do not wait on it.
 func classify(b *route.Backend, err error) *Failure {
+	var oe *net.OpError
+	dial := errors.As(err, &oe) && oe.Op == "dial"
+	if dial {
+		b.MarkFailed()
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return &Failure{Status: http.StatusGatewayTimeout,
 			Message: fmt.Sprintf("the model backend %q did not answer in time", b.Name())}
 	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Op == "dial" {
-		b.MarkFailed()
+	if dial {
 		return &Failure{Status: http.StatusBadGateway,
 			Message: fmt.Sprintf("the model backend %q cannot be reached", b.Name())}
 	}
