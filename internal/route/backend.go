@@ -41,6 +41,7 @@ type Backend struct {
 	// Transport is Client's transport; calls use it directly (no redirects, no client bookkeeping).
 	Transport *http.Transport
 
+	onDown   func(*Backend) // called when a failed call takes the backend out
 	inflight atomic.Int64
 	healthy  atomic.Bool
 	fails    int // consecutive failed probes (prober goroutine only)
@@ -128,8 +129,12 @@ func (b *Backend) Authorize(h http.Header) {
 	}
 }
 
-// MarkFailed records a failed call: the backend is taken out until a probe succeeds.
-func (b *Backend) MarkFailed() { b.healthy.Store(false) }
+// MarkFailed records a failed connection: the backend is taken out until probes succeed again.
+func (b *Backend) MarkFailed() {
+	if b.healthy.CompareAndSwap(true, false) && b.onDown != nil {
+		b.onDown(b)
+	}
+}
 
 // probe runs one health check and updates the verdict; it reports whether it changed.
 func (b *Backend) probe(ctx context.Context) (changed bool) {

@@ -85,7 +85,16 @@ func New(backends []BackendSpec, models []ModelSpec, discovery time.Duration, lo
 }
 
 // OnHealthChange registers a callback for health transitions (for metrics and logs).
-func (r *Router) OnHealthChange(f func(b *Backend, healthy bool)) { r.onHealth = f }
+// Call it before Start.
+func (r *Router) OnHealthChange(f func(b *Backend, healthy bool)) {
+	r.onHealth = f
+	for _, b := range r.backends {
+		b.onDown = func(b *Backend) {
+			r.log.Warn("backend taken out after a failed connection", "backend", b.Name())
+			f(b, false)
+		}
+	}
+}
 
 func (t *table) sortNames() {
 	t.names = make([]string, 0, len(t.models))

@@ -50,15 +50,17 @@ func (s *Server) modelCall(ep endpoint) http.HandlerFunc {
 			fail(http.StatusBadRequest, "invalid_request", err.Error())
 			return
 		}
-		if !c.Principal.AllowsModel(c.Model) {
+		// The allowlist is checked before existence, so a key cannot probe which models exist.
+		m, ok := s.router.Lookup(c.Model)
+		if !c.Principal.AllowsModel(c.Model) && (!ok || !c.Principal.AllowsModel(m.Name)) {
 			fail(http.StatusForbidden, "model_not_allowed", fmt.Sprintf("this API key may not use model %q", c.Model))
 			return
 		}
-		m, ok := s.router.Lookup(c.Model)
 		if !ok {
 			fail(http.StatusNotFound, "model_not_found", fmt.Sprintf("model %q does not exist; list the available models with GET %s", c.Model, listPath(ep.dialect)))
 			return
 		}
+		c.Model = m.Name
 		s.forward(w, r, c, ep, m, body)
 	}
 }
