@@ -21,6 +21,7 @@ type machine struct {
 	Nginx  string `json:"nginx"`
 	Caddy  string `json:"caddy"`
 	Wrk    string `json:"wrk"`
+	Commit string `json:"commit"` // git HEAD of the measured source tree; it may hold uncommitted changes
 }
 
 func collectMachine(ctx context.Context, o options, now time.Time) machine {
@@ -40,7 +41,19 @@ func collectMachine(ctx context.Context, o options, now time.Time) machine {
 	m.Nginx = strings.TrimPrefix(toolVersion(ctx, o.nginx, "-v"), "nginx version: nginx/")
 	m.Caddy = toolVersion(ctx, o.caddy, "version")
 	m.Wrk, _, _ = strings.Cut(toolVersion(ctx, o.wrk, "-v"), " Copyright")
+	m.Commit = gitHead(ctx)
 	return m
+}
+
+// gitHead is the short commit id of HEAD in the current directory, or "unknown".
+func gitHead(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "git", "rev-parse", "--short", "HEAD").Output()
+	if s := strings.TrimSpace(string(out)); err == nil && s != "" {
+		return s
+	}
+	return "unknown"
 }
 
 // cpuModel returns the first "model name" of /proc/cpuinfo.

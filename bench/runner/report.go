@@ -209,7 +209,8 @@ func (rep report) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured %s.\n\n", m.Date)
 	fmt.Fprintf(&b, "- Machine: %d CPUs (nproc), %s, %s\n", m.NProc, m.CPU, m.Kernel)
-	fmt.Fprintf(&b, "- Software: %s, nginx %s, Caddy %s, %s\n", m.Go, m.Nginx, m.Caddy, m.Wrk)
+	fmt.Fprintf(&b, "- Software: %s, nginx %s, Caddy %s, %s; Warden source at commit %s (plus any uncommitted changes)\n",
+		m.Go, m.Nginx, m.Caddy, m.Wrk, m.Commit)
 	fmt.Fprintf(&b, "- Load: wrk, %d threads, %d connections, %s measured after a %s warm-up per target, "+
 		"targets in turn, median of %d round(s)\n\n", s.Threads, s.Conns, s.Duration, s.Warmup, s.Rounds)
 	b.WriteString("| " + strings.Join(tableHeader(), " | ") + " |\n")

@@ -9,9 +9,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Prefix starts every key Warden issues, so a leaked key is easy to recognise and scan for.
@@ -28,9 +31,10 @@ const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 // Hash is the HMAC-SHA256 of a secret under the server secret.
 type Hash [sha256.Size]byte
 
-// Hasher computes keyed hashes of key secrets.
+// Hasher computes keyed hashes of key secrets. It is safe for concurrent use.
 type Hasher struct {
 	secret []byte
+	pool   sync.Pool // of hash.Hash keyed with secret: HMAC's key schedule is done once per pooled hash
 }
 
 // NewHasher returns a Hasher for the given server secret (at least 32 bytes).
@@ -38,15 +42,19 @@ func NewHasher(secret []byte) (*Hasher, error) {
 	if len(secret) < 32 {
 		return nil, errors.New("keys: server secret must be at least 32 bytes")
 	}
-	return &Hasher{secret: append([]byte(nil), secret...)}, nil
+	h := &Hasher{secret: append([]byte(nil), secret...)}
+	h.pool.New = func() any { return hmac.New(sha256.New, h.secret) }
+	return h, nil
 }
 
 // Sum returns the keyed hash of a secret.
 func (h *Hasher) Sum(secret string) Hash {
-	m := hmac.New(sha256.New, h.secret)
-	m.Write([]byte(secret))
+	m := h.pool.Get().(hash.Hash)
+	m.Reset()
+	io.WriteString(m, secret)
 	var out Hash
 	m.Sum(out[:0])
+	h.pool.Put(m)
 	return out
 }
 

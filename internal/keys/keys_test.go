@@ -1,6 +1,9 @@
 package keys
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,5 +104,33 @@ func BenchmarkSum(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		h.Sum(k)
+	}
+}
+
+func TestSumMatchesHMACSHA256UnderConcurrency(t *testing.T) {
+	secret := []byte(strings.Repeat("s", 32))
+	h, _ := NewHasher(secret)
+	want := func(k string) Hash {
+		m := hmac.New(sha256.New, secret)
+		m.Write([]byte(k))
+		var out Hash
+		copy(out[:], m.Sum(nil))
+		return out
+	}
+	done := make(chan bool)
+	for g := range 4 {
+		go func() {
+			ok := true
+			for i := range 500 {
+				k := fmt.Sprintf("sk-wd-%d-%d", g, i)
+				ok = ok && h.Sum(k) == want(k)
+			}
+			done <- ok
+		}()
+	}
+	for range 4 {
+		if !<-done {
+			t.Fatal("pooled HMAC differs from a fresh HMAC-SHA256")
+		}
 	}
 }
