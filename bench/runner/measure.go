@@ -11,6 +11,7 @@ type measurer struct {
 	o      options
 	script string       // path of chat.lua
 	groups func() []int // process groups of the servers under test
+	exited func() error // describes servers that stopped running, nil if none
 	meter  cpuMeter
 }
 
@@ -49,13 +50,13 @@ func (m measurer) measureOne(ctx context.Context, round int, sc scenario, t targ
 		}
 		if m.o.warmup > 0 {
 			if _, err := runWrk(ctx, m.o, m.script, t, sc, m.o.warmup); err != nil {
-				return sample{}, fmt.Errorf("warm-up: %w", err)
+				return sample{}, m.explain(fmt.Errorf("warm-up: %w", err))
 			}
 		}
 		before, errBefore := m.meter.sample(m.groups())
 		r, err := runWrk(ctx, m.o, m.script, t, sc, m.o.duration)
 		if err != nil {
-			return sample{}, err
+			return sample{}, m.explain(err)
 		}
 		after, errAfter := m.meter.sample(m.groups())
 		other := -1.0
@@ -71,6 +72,17 @@ func (m measurer) measureOne(ctx context.Context, round int, sc scenario, t targ
 		fmt.Printf("           %-9s %-7s other processes took %s of the CPU; measuring again\n",
 			sc.name, t.name, percent(other))
 	}
+}
+
+// explain adds to a failed run which servers stopped running, if any did.
+func (m measurer) explain(err error) error {
+	if m.exited == nil {
+		return err
+	}
+	if gone := m.exited(); gone != nil {
+		return fmt.Errorf("%w\n%w", err, gone)
+	}
+	return err
 }
 
 // waitQuiet waits, up to o.quietWait, until unrelated processes use at most noisyShare of the

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -69,6 +70,21 @@ func (s *supervisor) stopAll() {
 	for i := len(procs) - 1; i >= 0; i-- {
 		procs[i].stop(5 * time.Second)
 	}
+}
+
+// exitedErr describes every started process that is no longer running (how it ended and the
+// end of its log), or returns nil when all are running.
+func (s *supervisor) exitedErr() error {
+	s.mu.Lock()
+	procs := slices.Clone(s.procs)
+	s.mu.Unlock()
+	var errs []error
+	for _, p := range procs {
+		if p.exited() {
+			errs = append(errs, fmt.Errorf("%s is no longer running (%v); log %s:\n%s", p.name, p.err, p.log, p.logTail()))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // pgids lists the process group ids of the started processes (each leads its own group).

@@ -83,3 +83,23 @@ func TestTail(t *testing.T) {
 		t.Errorf("tail = %q", got)
 	}
 }
+
+func TestExitedErrNamesTheProcessThatDied(t *testing.T) {
+	sup := newSupervisor(t.TempDir())
+	defer sup.stopAll()
+	live, err := sup.start("live", nil, "/bin/sleep", "60")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sup.exitedErr(); err != nil {
+		t.Fatalf("all running, got %v", err)
+	}
+	if err := killGroup(live.cmd); err != nil {
+		t.Fatal(err)
+	}
+	<-live.done
+	err = sup.exitedErr()
+	if err == nil || !strings.Contains(err.Error(), "live is no longer running") || !strings.Contains(err.Error(), "killed") {
+		t.Fatalf("exitedErr = %v, want it to name the killed process", err)
+	}
+}

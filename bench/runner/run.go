@@ -48,7 +48,8 @@ func run(ctx context.Context, o options) (err error) {
 	}
 	scs := scenarios(o.chunks)
 	fmt.Printf("bench: backend %s; targets %s; about %s of load\n", backend, describe(targets), runLength(o, scs, targets))
-	m := measurer{o: o, script: script, groups: sup.pgids, meter: cpuMeter{procDir: "/proc", self: os.Getpid()}}
+	m := measurer{o: o, script: script, groups: sup.pgids, exited: sup.exitedErr,
+		meter: cpuMeter{procDir: "/proc", self: os.Getpid()}}
 	samples, err := m.measure(ctx, scs, targets)
 	if err != nil {
 		return err

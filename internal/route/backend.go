@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/warden-gw/warden/internal/h1"
 )
 
 // Backend kinds.
@@ -38,9 +40,12 @@ type Backend struct {
 	Spec   BackendSpec
 	Base   *url.URL // root URL without a trailing slash and without a trailing /v1
 	Client *http.Client
-	// Transport is Client's transport; calls use it directly (no redirects, no client bookkeeping).
+	// Transport is Client's transport, used directly for calls to https:// backends.
 	Transport *http.Transport
+	// H1 carries calls to plain http:// backends (nil for https://).
+	H1 *h1.Client
 
+	auth     string         // "Bearer <key>" or ""
 	onDown   func(*Backend) // called when a failed call takes the backend out
 	inflight atomic.Int64
 	healthy  atomic.Bool
@@ -95,6 +100,21 @@ func NewBackend(s BackendSpec) (*Backend, error) {
 	}
 	b := &Backend{Spec: s, Base: u, Transport: tr, Client: &http.Client{Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	if s.APIKey != "" {
+		b.auth = "Bearer " + s.APIKey
+	}
+	if u.Scheme == "http" {
+		addr := u.Host
+		if u.Port() == "" {
+			addr = net.JoinHostPort(u.Hostname(), "80")
+		}
+		b.H1 = h1.New(h1.Options{Addr: addr, Host: u.Host, ConnectTimeout: s.ConnectTimeout,
+			ResponseHeaderTimeout: s.ResponseHeaderTimeout, MaxIdle: s.MaxIdleConns,
+			// One dialer for both paths: the transport's (tests may replace it).
+			Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				return b.Transport.DialContext(ctx, network, addr)
+			}})
+	}
 	b.healthy.Store(true)
 	return b, nil
 }
@@ -124,10 +144,13 @@ func (b *Backend) URL(path string) string {
 
 // Authorize sets the backend's own credential on an upstream request, if any.
 func (b *Backend) Authorize(h http.Header) {
-	if b.Spec.APIKey != "" {
-		h.Set("Authorization", "Bearer "+b.Spec.APIKey)
+	if v := b.AuthorizationValue(); v != "" {
+		h.Set("Authorization", v)
 	}
 }
+
+// AuthorizationValue is the Authorization header the backend gets, "" for none.
+func (b *Backend) AuthorizationValue() string { return b.auth }
 
 // MarkFailed records a failed connection: the backend is taken out until probes succeed again.
 func (b *Backend) MarkFailed() {

@@ -30,7 +30,8 @@ const mChat = `{"model":"m","messages":[{"role":"user","content":"hi"}]}`
 func TestFailoverBeforeTheFirstByte(t *testing.T) {
 	w, a, b := twoBackends(t, fakellm.Options{})
 	// With nothing in flight the first backend is tried first; when it fails, the second answers.
-	for _, breakA := range []func(){func() { a.Fail(1, 500) }, func() { a.Fail(1, 503) }, func() { a.FailConnections(1) }} {
+	// (A dropped reused connection is retried once on a new one, so it takes two drops.)
+	for _, breakA := range []func(){func() { a.Fail(1, 500) }, func() { a.Fail(1, 503) }, func() { a.FailConnections(2) }} {
 		breakA()
 		before := b.Requests()
 		status, body, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", testkit.MasterKey, mChat)

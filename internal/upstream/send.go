@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 
+	"github.com/warden-gw/warden/internal/h1"
 	"github.com/warden-gw/warden/internal/route"
 )
 
@@ -35,6 +36,20 @@ const maxDrain = 64 << 10
 // Send sends one request to one backend. The caller's own headers are never forwarded:
 // the backend sees Warden, its own key and the request id.
 func Send(ctx context.Context, b *route.Backend, r Request) (*http.Response, error) {
+	if b.H1 != nil {
+		var buf [4]h1.Header
+		hdr := append(buf[:0], h1.Header{Name: "User-Agent", Value: "warden"})
+		if r.Body != nil {
+			hdr = append(hdr, h1.Header{Name: "Content-Type", Value: "application/json"})
+		}
+		if r.RequestID != "" {
+			hdr = append(hdr, h1.Header{Name: "X-Request-Id", Value: r.RequestID})
+		}
+		if auth := b.AuthorizationValue(); auth != "" {
+			hdr = append(hdr, h1.Header{Name: "Authorization", Value: auth})
+		}
+		return b.H1.Do(ctx, r.Method, b.Base.Path+r.Path, hdr, r.Body)
+	}
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)

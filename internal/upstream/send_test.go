@@ -279,7 +279,7 @@ func (timeoutErr) Temporary() bool { return true }
 
 // A backend that cannot be connected to in time is taken out, so later calls do not wait for it.
 func TestDispatchDialTimeoutTakesTheBackendOut(t *testing.T) {
-	a := backend(t, "a", "http://10.0.0.1:1", nil)
+	a := backend(t, "a", "http://127.0.0.1:9", nil)
 	a.Transport.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		return nil, &net.OpError{Op: "dial", Net: network, Err: timeoutErr{}}
 	}

@@ -1,0 +1,269 @@
+// Package h1 is a small HTTP/1.1 client for calls to plain-HTTP backends: one goroutine per call,
+// one write per request, keep-alive connections reused last-in first-out.
+//
+// net/http's Transport hands every request to two goroutines per connection; on a 2-core machine
+// that costs more than the rest of a proxied call. Responses are parsed by net/http itself
+// (http.ReadResponse), so only the request writing and connection reuse live here.
+package h1
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Options configure a Client.
+type Options struct {
+	Addr                  string        // host:port to dial
+	Host                  string        // Host header
+	ConnectTimeout        time.Duration // default 5s
+	ResponseHeaderTimeout time.Duration // 0: none
+	IdleTimeout           time.Duration // idle connections older than this are closed, default 30s
+	MaxIdle               int           // default 256
+	// Dial, when set, opens connections instead of a net.Dialer with ConnectTimeout.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// Client sends requests to one backend address.
+type Client struct {
+	opt Options
+
+	mu   sync.Mutex
+	idle []*conn
+}
+
+type conn struct {
+	nc     net.Conn
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	used   time.Time
+	reused bool
+}
+
+// New returns a Client.
+func New(opt Options) *Client {
+	if opt.ConnectTimeout <= 0 {
+		opt.ConnectTimeout = 5 * time.Second
+	}
+	if opt.IdleTimeout <= 0 {
+		opt.IdleTimeout = 30 * time.Second
+	}
+	if opt.MaxIdle <= 0 {
+		opt.MaxIdle = 256
+	}
+	if opt.Dial == nil {
+		d := &net.Dialer{Timeout: opt.ConnectTimeout, KeepAlive: 30 * time.Second}
+		opt.Dial = d.DialContext
+	}
+	return &Client{opt: opt}
+}
+
+// Header is one request header; names and values must not contain CR or LF.
+type Header struct{ Name, Value string }
+
+// ErrHeader is returned for a header that would break the request framing.
+var ErrHeader = errors.New("h1: header name or value contains a control character")
+
+// TimeoutError reports that the backend did not start its answer in time.
+type TimeoutError struct{}
+
+func (TimeoutError) Error() string   { return "h1: timeout awaiting response headers" }
+func (TimeoutError) Timeout() bool   { return true }
+func (TimeoutError) Temporary() bool { return true }
+
+// Do sends one request and returns the response; its Body must be read to the end or closed.
+// A request that fails on a reused connection before any answer byte arrived is sent once more
+// on a new connection (the backend had closed the idle connection).
+func (c *Client) Do(ctx context.Context, method, path string, hdr []Header, body []byte) (*http.Response, error) {
+	for _, h := range hdr {
+		if !clean(h.Name) || !clean(h.Value) {
+			return nil, ErrHeader
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		cn, err := c.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		resp, answered, err := c.roundTrip(ctx, cn, method, path, hdr, body)
+		if err == nil {
+			return resp, nil
+		}
+		cn.nc.Close()
+		if cn.reused && !answered && attempt == 0 && ctx.Err() == nil && !isTimeout(err) {
+			continue
+		}
+		return nil, err
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func clean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// get returns the most recently used idle connection, or dials a new one.
+func (c *Client) get(ctx context.Context) (*conn, error) {
+	now := time.Now()
+	c.mu.Lock()
+	for n := len(c.idle); n > 0; n = len(c.idle) {
+		cn := c.idle[n-1]
+		c.idle[n-1] = nil
+		c.idle = c.idle[:n-1]
+		if now.Sub(cn.used) < c.opt.IdleTimeout {
+			c.mu.Unlock()
+			cn.reused = true
+			return cn, nil
+		}
+		cn.nc.Close()
+	}
+	c.mu.Unlock()
+	nc, err := c.opt.Dial(ctx, "tcp", c.opt.Addr)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{nc: nc, br: bufio.NewReaderSize(nc, 16<<10), bw: bufio.NewWriterSize(nc, 16<<10)}, nil
+}
+
+// put keeps a connection for reuse, or closes it when the pool is full.
+func (c *Client) put(cn *conn) {
+	cn.used = time.Now()
+	c.mu.Lock()
+	if len(c.idle) < c.opt.MaxIdle {
+		c.idle = append(c.idle, cn)
+		cn = nil
+	}
+	c.mu.Unlock()
+	if cn != nil {
+		cn.nc.Close()
+	}
+}
+
+// CloseIdle closes every idle connection.
+func (c *Client) CloseIdle() {
+	c.mu.Lock()
+	idle := c.idle
+	c.idle = nil
+	c.mu.Unlock()
+	for _, cn := range idle {
+		cn.nc.Close()
+	}
+}
+
+var past = time.Unix(1, 0)
+
+func (c *Client) roundTrip(ctx context.Context, cn *conn, method, path string, hdr []Header, body []byte) (resp *http.Response, answered bool, err error) {
+	// Cancelling ctx interrupts whatever read or write is blocked on the connection.
+	stop := context.AfterFunc(ctx, func() { cn.nc.SetDeadline(past) })
+	fail := func(err error) (*http.Response, bool, error) {
+		stop()
+		if ctx.Err() != nil {
+			return nil, answered, ctx.Err()
+		}
+		return nil, answered, err
+	}
+	w := cn.bw
+	w.WriteString(method)
+	w.WriteByte(' ')
+	w.WriteString(path)
+	w.WriteString(" HTTP/1.1\r\nHost: ")
+	w.WriteString(c.opt.Host)
+	for _, h := range hdr {
+		w.WriteString("\r\n")
+		w.WriteString(h.Name)
+		w.WriteString(": ")
+		w.WriteString(h.Value)
+	}
+	if body != nil || method == http.MethodPost || method == http.MethodPut {
+		w.WriteString("\r\nContent-Length: ")
+		var nb [20]byte
+		w.Write(strconv.AppendInt(nb[:0], int64(len(body)), 10))
+	}
+	w.WriteString("\r\n\r\n")
+	w.Write(body)
+	if err := w.Flush(); err != nil {
+		return fail(err)
+	}
+	if c.opt.ResponseHeaderTimeout > 0 {
+		cn.nc.SetReadDeadline(time.Now().Add(c.opt.ResponseHeaderTimeout))
+	}
+	if _, err := cn.br.Peek(1); err != nil {
+		if isTimeout(err) && ctx.Err() == nil {
+			err = TimeoutError{}
+		}
+		return fail(err)
+	}
+	answered = true
+	resp, err = http.ReadResponse(cn.br, &http.Request{Method: method})
+	if err != nil {
+		if isTimeout(err) && ctx.Err() == nil {
+			err = TimeoutError{}
+		}
+		return fail(err)
+	}
+	if resp.StatusCode < 200 {
+		resp.Body.Close()
+		return fail(fmt.Errorf("h1: unexpected informational answer %d", resp.StatusCode))
+	}
+	if c.opt.ResponseHeaderTimeout > 0 {
+		cn.nc.SetReadDeadline(time.Time{})
+	}
+	resp.Body = &respBody{c: c, cn: cn, rc: resp.Body, stop: stop, keep: !resp.Close}
+	return resp, true, nil
+}
+
+// respBody returns its connection to the pool when read to the end, and closes it otherwise.
+type respBody struct {
+	c    *Client
+	cn   *conn
+	rc   io.ReadCloser
+	stop func() bool
+	keep bool
+	done bool
+}
+
+func (b *respBody) Read(p []byte) (int, error) {
+	if b.done {
+		return 0, io.EOF
+	}
+	n, err := b.rc.Read(p)
+	if err != nil {
+		b.finish(err == io.EOF)
+	}
+	return n, err
+}
+
+func (b *respBody) Close() error {
+	if !b.done {
+		b.finish(false)
+	}
+	return nil
+}
+
+// finish releases the connection exactly once: back to the pool only after a complete answer, and
+// only if the cancellation hook had not fired (it may have poisoned the connection's deadline).
+func (b *respBody) finish(complete bool) {
+	b.done = true
+	stopped := b.stop()
+	if complete && b.keep && stopped && b.cn.br.Buffered() == 0 {
+		b.c.put(b.cn)
+		return
+	}
+	b.cn.nc.Close()
+}

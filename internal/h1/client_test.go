@@ -1,0 +1,235 @@
+package h1
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// server starts a test server and counts the connections it accepted.
+func server(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &conns
+}
+
+func client(srv *httptest.Server, opt Options) *Client {
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	opt.Addr, opt.Host = addr, addr
+	return New(opt)
+}
+
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return string(b)
+}
+
+func TestRequestIsWrittenAsGiven(t *testing.T) {
+	var got *http.Request
+	var gotBody string
+	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		b, _ := io.ReadAll(r.Body)
+		gotBody = string(b)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true}`)
+	})
+	c := client(srv, Options{})
+	resp, err := c.Do(context.Background(), "POST", "/v1/chat/completions",
+		[]Header{{"X-Request-Id", "rid-1"}, {"Authorization", "Bearer k"}}, []byte(`{"model":"m"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readBody(t, resp); body != `{"ok":true}` || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("answer %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	if got.Method != "POST" || got.URL.Path != "/v1/chat/completions" || got.Host != c.opt.Host ||
+		got.Header.Get("X-Request-Id") != "rid-1" || got.Header.Get("Authorization") != "Bearer k" ||
+		got.ContentLength != int64(len(`{"model":"m"}`)) || gotBody != `{"model":"m"}` {
+		t.Fatalf("server saw %s %s host %q headers %v body %q", got.Method, got.URL, got.Host, got.Header, gotBody)
+	}
+}
+
+func TestConnectionsAreReused(t *testing.T) {
+	srv, conns := server(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/stream" { // chunked, flushed in pieces
+			for i := range 3 {
+				fmt.Fprintf(w, "data: %d\n\n", i)
+				w.(http.Flusher).Flush()
+			}
+			return
+		}
+		io.WriteString(w, "ok")
+	})
+	c := client(srv, Options{})
+	for i := range 10 {
+		path := "/plain"
+		if i%2 == 1 {
+			path = "/stream"
+		}
+		resp, err := c.Do(context.Background(), "GET", path, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readBody(t, resp)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("10 sequential calls opened %d connections, want 1", n)
+	}
+}
+
+func TestUnfinishedOrClosingAnswersAreNotReused(t *testing.T) {
+	srv, conns := server(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/close" {
+			w.Header().Set("Connection", "close")
+		}
+		io.WriteString(w, strings.Repeat("x", 100000))
+	})
+	c := client(srv, Options{})
+	resp, err := c.Do(context.Background(), "GET", "/big", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Read(make([]byte, 10))
+	resp.Body.Close() // not read to the end: the connection must not go back to the pool
+	resp, err = c.Do(context.Background(), "GET", "/close", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	resp, err = c.Do(context.Background(), "GET", "/big", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("opened %d connections, want 3 (none reusable)", n)
+	}
+}
+
+func TestStaleIdleConnectionIsRetriedOnce(t *testing.T) {
+	srv, conns := server(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	c := client(srv, Options{})
+	resp, err := c.Do(context.Background(), "POST", "/a", nil, []byte("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	srv.CloseClientConnections() // the backend closes the idle keep-alive connection
+	time.Sleep(50 * time.Millisecond)
+	resp, err = c.Do(context.Background(), "POST", "/a", nil, []byte("{}"))
+	if err != nil {
+		t.Fatalf("a closed idle connection was not retried: %v", err)
+	}
+	if body := readBody(t, resp); body != "ok" || conns.Load() != 2 {
+		t.Fatalf("body %q after %d connections", body, conns.Load())
+	}
+}
+
+func TestResponseHeaderTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		<-release
+	})
+	defer close(release)
+	c := client(srv, Options{ResponseHeaderTimeout: 50 * time.Millisecond})
+	_, err := c.Do(context.Background(), "POST", "/slow", nil, []byte("{}"))
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("want a timeout error, got %v", err)
+	}
+}
+
+func TestCancelInterruptsABlockedRead(t *testing.T) {
+	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "first")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	c := client(srv, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	resp, err := c.Do(ctx, "GET", "/", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 5)
+	if _, err := io.ReadFull(resp.Body, buf); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := resp.Body.Read(buf)
+		done <- err
+	}()
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("read after cancel succeeded")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("cancel did not interrupt the read")
+	}
+	resp.Body.Close()
+	if len(c.idle) != 0 {
+		t.Fatal("a cancelled connection went back to the pool")
+	}
+}
+
+func TestHeaderInjectionIsRefused(t *testing.T) {
+	c := New(Options{Addr: "127.0.0.1:9", Host: "x"})
+	for _, h := range []Header{{"X-Id", "a\r\nEvil: 1"}, {"X\nId", "a"}, {"X-Id", "a\x00"}} {
+		if _, err := c.Do(context.Background(), "GET", "/", []Header{h}, nil); !errors.Is(err, ErrHeader) {
+			t.Errorf("%q: %v", h, err)
+		}
+	}
+}
+
+func TestIdleConnectionsExpire(t *testing.T) {
+	srv, conns := server(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	c := client(srv, Options{IdleTimeout: time.Millisecond})
+	for range 2 {
+		resp, err := c.Do(context.Background(), "GET", "/", nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readBody(t, resp)
+		time.Sleep(5 * time.Millisecond)
+	}
+	if conns.Load() != 2 {
+		t.Fatalf("an expired idle connection was reused (%d connections)", conns.Load())
+	}
+	c.CloseIdle()
+}
+
+func TestRefusedConnectionIsADialError(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	_, err := New(Options{Addr: addr, Host: addr}).Do(context.Background(), "GET", "/", nil, nil)
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "dial" {
+		t.Fatalf("want a dial error, got %v", err)
+	}
+}
