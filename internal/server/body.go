@@ -44,6 +44,11 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, func(
 	return buf.Bytes(), release, nil
 }
 
-func (s *Server) tooLarge() string {
-	return fmt.Sprintf("request body is larger than the %d-byte limit (max_request_bytes)", int64(s.cfg.MaxRequestBytes))
+// bodyFailure is the answer to a body readBody could not read.
+func (s *Server) bodyFailure(err error) (status int, code, msg string) {
+	if errors.Is(err, errTooLarge) {
+		return http.StatusRequestEntityTooLarge, "request_too_large",
+			fmt.Sprintf("request body is larger than the %d-byte limit (max_request_bytes)", int64(s.cfg.MaxRequestBytes))
+	}
+	return http.StatusBadRequest, "invalid_request", err.Error()
 }

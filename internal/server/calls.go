@@ -38,11 +38,7 @@ func (s *Server) modelCall(ep endpoint) http.HandlerFunc {
 		}
 		body, release, err := s.readBody(w, r)
 		if err != nil {
-			if errors.Is(err, errTooLarge) {
-				fail(http.StatusRequestEntityTooLarge, "request_too_large", s.tooLarge())
-			} else {
-				fail(http.StatusBadRequest, "invalid_request", err.Error())
-			}
+			fail(s.bodyFailure(err))
 			return
 		}
 		defer release()
