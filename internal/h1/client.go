@@ -235,11 +235,17 @@ type respBody struct {
 	rc   io.ReadCloser
 	stop func() bool
 	keep bool
-	done bool
+
+	mu      sync.Mutex // guards done and aborted against Abort from another goroutine
+	done    bool
+	aborted bool
 }
 
 func (b *respBody) Read(p []byte) (int, error) {
-	if b.done {
+	b.mu.Lock()
+	done := b.done
+	b.mu.Unlock()
+	if done {
 		return 0, io.EOF
 	}
 	n, err := b.rc.Read(p)
@@ -250,18 +256,32 @@ func (b *respBody) Read(p []byte) (int, error) {
 }
 
 func (b *respBody) Close() error {
-	if !b.done {
-		b.finish(false)
-	}
+	b.finish(false)
 	return nil
 }
 
+// Abort interrupts a Read blocked on the connection, from any goroutine; the connection is then
+// closed, never reused.
+func (b *respBody) Abort() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.done {
+		b.aborted = true
+		b.cn.nc.SetDeadline(past)
+	}
+}
+
 // finish releases the connection exactly once: back to the pool only after a complete answer, and
-// only if the cancellation hook had not fired (it may have poisoned the connection's deadline).
+// only if neither the cancellation hook nor Abort touched it (they poison its deadline).
 func (b *respBody) finish(complete bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done {
+		return
+	}
 	b.done = true
 	stopped := b.stop()
-	if complete && b.keep && stopped && b.cn.br.Buffered() == 0 {
+	if complete && b.keep && stopped && !b.aborted && b.cn.br.Buffered() == 0 {
 		b.c.put(b.cn)
 		return
 	}

@@ -233,3 +233,42 @@ func TestRefusedConnectionIsADialError(t *testing.T) {
 		t.Fatalf("want a dial error, got %v", err)
 	}
 }
+
+func TestAbortInterruptsAReadAndNeverPoisonsThePool(t *testing.T) {
+	srv, conns := server(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hang" {
+			io.WriteString(w, "x")
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
+		}
+		io.WriteString(w, "ok")
+	})
+	c := client(srv, Options{})
+	resp, err := c.Do(context.Background(), "GET", "/hang", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Read(make([]byte, 1))
+	go resp.Body.(interface{ Abort() }).Abort()
+	if _, err := io.ReadAll(resp.Body); err == nil {
+		t.Fatal("read after Abort succeeded")
+	}
+	// Abort after a complete answer must not touch the pooled connection.
+	resp, err = c.Do(context.Background(), "GET", "/ok", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	resp.Body.(interface{ Abort() }).Abort()
+	for range 3 {
+		resp, err = c.Do(context.Background(), "GET", "/ok", nil, nil)
+		if err != nil {
+			t.Fatalf("pooled connection poisoned: %v", err)
+		}
+		readBody(t, resp)
+	}
+	if n := conns.Load(); n != 2 {
+		t.Fatalf("%d connections, want 2 (the aborted one is not reused, the next one is)", n)
+	}
+}

@@ -139,6 +139,17 @@ func (r *Router) AnyHealthy() bool {
 	return slices.ContainsFunc(r.backends, (*Backend).Healthy)
 }
 
+// PlainHTTP reports whether every target is called through the h1 client, whose answers can be
+// aborted without cancelling a context.
+func (m *Model) PlainHTTP() bool {
+	for _, t := range m.Targets {
+		if t.Backend.H1 == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // Pick returns the healthy target with the fewest calls in flight, skipping those already tried.
 func (m *Model) Pick(tried []*Backend) (Target, bool) {
 	var best Target

@@ -23,10 +23,10 @@ import (
 const maxTranslatedAnswer = 64 << 20
 
 // modelCall runs the pipeline for one model call: parse, authorize, route, forward, relay.
-func (s *Server) modelCall(ep endpoint) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) modelCall(ep endpoint) authenticated {
+	return func(w http.ResponseWriter, r *http.Request, p *identity.Principal) {
 		c := &call.Call{ID: r.Header.Get(hdrRequest), Dialect: ep.dialect, Endpoint: ep.path,
-			Principal: identity.From(r.Context()), Start: time.Now()}
+			Principal: p, Start: time.Now()}
 		defer s.finish(r.Context(), c)
 		fail := func(status int, code, msg string) {
 			c.Status, c.Err = status, code
@@ -133,8 +133,11 @@ func (b *badRequest) Error() string { return b.err.Error() }
 
 // forward sends the call to a backend of the model and relays the answer.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, ep endpoint, m *route.Model, body []byte) {
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
+	ctx, cancel := r.Context(), context.CancelFunc(nil)
+	if !m.PlainHTTP() { // answers over net/http's transport are interrupted through their context
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+	}
 	if ep.kind == kOllamaShow {
 		if t, ok := m.Pick(nil); ok && t.Backend.Kind() == route.KindOpenAI {
 			s.writeJSON(c, w, http.StatusOK, ollama.ShowFromModel(c.Model))
@@ -149,26 +152,26 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, e
 	defer done()
 	defer resp.Body.Close()
 	c.Backend, c.Upstream, c.TTFB = t.Backend.Name(), t.Upstream, time.Since(c.Start)
-	idle := upstream.NewIdleReader(resp.Body, time.Duration(s.cfg.Server.StreamIdleTimeout), cancel)
+	idle := upstream.NewIdleReader(resp.Body, time.Duration(s.cfg.Server.StreamIdleTimeout), upstream.Aborter(resp, cancel))
 	defer idle.Stop()
 	if translated(ep, t) {
 		s.relayTranslated(w, c, ep, resp, idle)
 		return
 	}
 	h := w.Header()
-	ct := resp.Header.Get("Content-Type")
-	if ct != "" {
-		h["Content-Type"] = []string{ct}
+	ct := resp.Header["Content-Type"] // shared, never modified: saves a copy per call
+	if len(ct) > 0 {
+		h["Content-Type"] = ct[:1]
 	}
-	streaming := strings.HasPrefix(ct, "text/event-stream") || strings.HasPrefix(ct, "application/x-ndjson")
-	if cl := resp.Header.Get("Content-Length"); cl != "" && !streaming {
-		h["Content-Length"] = []string{cl}
+	streaming := len(ct) > 0 && (strings.HasPrefix(ct[0], "text/event-stream") || strings.HasPrefix(ct[0], "application/x-ndjson"))
+	if cl := resp.Header["Content-Length"]; len(cl) > 0 && !streaming {
+		h["Content-Length"] = cl[:1]
 	}
 	c.Status = resp.StatusCode
 	w.WriteHeader(resp.StatusCode)
 	c.Bytes, err = upstream.Relay(w, idle, streaming)
 	if err != nil {
-		c.Err = relayError(r, err)
+		c.Err = relayError(r, idle, err)
 	}
 }
 
@@ -257,11 +260,11 @@ func (s *Server) dispatchFailed(w http.ResponseWriter, r *http.Request, c *call.
 	}
 }
 
-func relayError(r *http.Request, err error) string {
-	if r.Context().Err() != nil {
+func relayError(r *http.Request, idle *upstream.IdleReader, err error) string {
+	switch {
+	case r.Context().Err() != nil:
 		return "client_closed"
-	}
-	if errors.Is(err, context.Canceled) {
+	case idle.Fired():
 		return "stream_idle_timeout"
 	}
 	return "relay_failed"

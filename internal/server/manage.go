@@ -81,10 +81,10 @@ func (s *Server) manageCall(ep endpoint) http.HandlerFunc {
 		}
 		c.Status = resp.StatusCode
 		w.WriteHeader(resp.StatusCode)
-		idle := upstream.NewIdleReader(resp.Body, time.Duration(s.cfg.Server.StreamIdleTimeout), cancel)
+		idle := upstream.NewIdleReader(resp.Body, time.Duration(s.cfg.Server.StreamIdleTimeout), upstream.Aborter(resp, cancel))
 		defer idle.Stop()
 		if c.Bytes, err = upstream.Relay(w, idle, strings.Contains(ct, "ndjson")); err != nil {
-			c.Err = relayError(r, err)
+			c.Err = relayError(r, idle, err)
 		}
 		if ep.path == "/api/pull" || ep.path == "/api/create" || ep.path == "/api/copy" || ep.path == "/api/delete" {
 			go s.router.Discover(context.WithoutCancel(ctx)) // the model list changed

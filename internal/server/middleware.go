@@ -29,16 +29,19 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h["Referrer-Policy"] = hNoRef
 		h["Content-Security-Policy"] = hCSP
 		h["Permissions-Policy"] = hPerms
-		id := s.ridGen.requestID(r.Header.Get(hdrRequest))
-		h[hdrRequest] = []string{id}
-		r.Header[hdrRequest] = []string{id}
+		id := []string{s.ridGen.requestID(r.Header.Get(hdrRequest))}
+		h[hdrRequest] = id // one shared, never modified slice for both
+		r.Header[hdrRequest] = id
 		next.ServeHTTP(w, r)
 	})
 }
 
-// authenticate resolves the caller's API key and puts the principal in the request context.
-// It refuses in the endpoint's dialect: 401 for a missing or bad key, 503 when it cannot check.
-func (s *Server) authenticate(d call.Dialect, next http.HandlerFunc) http.HandlerFunc {
+// authenticated is a handler that gets the caller's principal directly.
+type authenticated func(w http.ResponseWriter, r *http.Request, p *identity.Principal)
+
+// authenticateCall resolves the caller's API key and passes the principal on. It refuses in the
+// endpoint's dialect: 401 for a missing or bad key, 503 when it cannot check.
+func (s *Server) authenticateCall(d call.Dialect, next authenticated) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.auth.Authenticate(r.Context(), identity.Credential(r))
 		if err != nil {
@@ -53,8 +56,15 @@ func (s *Server) authenticate(d call.Dialect, next http.HandlerFunc) http.Handle
 			writeError(w, d, status, code, msg)
 			return
 		}
-		next(w, r.WithContext(identity.With(r.Context(), p)))
+		next(w, r, p)
 	}
+}
+
+// authenticate is authenticateCall for handlers that read the principal from the request context.
+func (s *Server) authenticate(d call.Dialect, next http.HandlerFunc) http.HandlerFunc {
+	return s.authenticateCall(d, func(w http.ResponseWriter, r *http.Request, p *identity.Principal) {
+		next(w, r.WithContext(identity.With(r.Context(), p)))
+	})
 }
 
 func authFailure(err error) (status int, code, msg string) {

@@ -11,7 +11,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	known := map[string]bool{}
 	for _, ep := range modelEndpoints {
-		mux.HandleFunc(ep.method+" "+ep.path, s.authenticate(ep.dialect, s.modelCall(ep)))
+		mux.HandleFunc(ep.method+" "+ep.path, s.authenticateCall(ep.dialect, s.modelCall(ep)))
 		known[ep.path] = true
 	}
 	for _, ep := range manageEndpoints {

@@ -32,6 +32,7 @@ type Warden struct {
 	Logs   *Buffer // the server's log
 	stop   context.CancelFunc
 	done   chan error
+	once   sync.Once
 }
 
 // Backend names a fake backend for a test config.
@@ -95,22 +96,21 @@ func Start(t testing.TB, cfg *config.Config, env map[string]string) *Warden {
 	return w
 }
 
-// Stop shuts the server down gracefully and waits for it.
+// Stop shuts the server down gracefully and waits for it. It may be called more than once,
+// from any goroutine.
 func (w *Warden) Stop(t testing.TB) {
-	if w.stop == nil {
-		return
-	}
-	w.stop()
-	w.stop = nil
-	select {
-	case err := <-w.done:
-		if err != nil {
-			t.Errorf("warden stopped with: %v", err)
+	w.once.Do(func() {
+		w.stop()
+		select {
+		case err := <-w.done:
+			if err != nil {
+				t.Errorf("warden stopped with: %v", err)
+			}
+		case <-time.After(40 * time.Second):
+			t.Error("warden did not stop")
 		}
-	case <-time.After(40 * time.Second):
-		t.Error("warden did not stop")
-	}
-	w.Server.Close()
+		w.Server.Close()
+	})
 }
 
 func (w *Warden) waitReady(t testing.TB) {

@@ -5,22 +5,44 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-// IdleReader ends a stream that sends nothing for the idle timeout by calling cancel.
+// IdleReader ends a stream that sends nothing for the idle timeout by calling abort.
 // Streams are never cut by a total write timeout, only by silence.
 type IdleReader struct {
 	r     io.Reader
 	idle  time.Duration
 	timer *time.Timer
+	fired atomic.Bool
 }
 
-// NewIdleReader wraps r; cancel runs when no byte arrives for idle.
-func NewIdleReader(r io.Reader, idle time.Duration, cancel context.CancelFunc) *IdleReader {
-	return &IdleReader{r: r, idle: idle, timer: time.AfterFunc(idle, cancel)}
+// NewIdleReader wraps r; abort runs when no byte arrives for idle.
+func NewIdleReader(r io.Reader, idle time.Duration, abort func()) *IdleReader {
+	ir := &IdleReader{r: r, idle: idle}
+	ir.timer = time.AfterFunc(idle, func() {
+		ir.fired.Store(true)
+		abort()
+	})
+	return ir
+}
+
+// Fired reports whether the idle timeout ended the stream.
+func (ir *IdleReader) Fired() bool { return ir.fired.Load() }
+
+// Aborter returns how to interrupt a read of resp's body from another goroutine: the body's own
+// Abort when it has one (the h1 client), else cancel, the request context's cancel function.
+func Aborter(resp *http.Response, cancel context.CancelFunc) func() {
+	if a, ok := resp.Body.(interface{ Abort() }); ok {
+		return a.Abort
+	}
+	if cancel == nil {
+		return func() {}
+	}
+	return cancel
 }
 
 func (ir *IdleReader) Read(p []byte) (int, error) {
