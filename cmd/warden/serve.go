@@ -46,7 +46,7 @@ func serve(args []string, stdout, stderr io.Writer, getenv func(string) string) 
 		return 1
 	}
 	defer srv.Close()
-	fmt.Fprintf(stdout, "Warden %s listening on http://%s (backends: %d, data: %s)\n", version, cfg.Listen, len(cfg.Backends), storeName(cfg))
+	fmt.Fprintf(stdout, "Warden %s: %d backend(s), state in %s\n", version, len(cfg.Backends), storeName(cfg))
 	if err := srv.ListenAndServe(ctx); err != nil {
 		log.Error("server failed", "err", err)
 		return 1

@@ -45,6 +45,7 @@ type Server struct {
 	admin   *admin.API
 	handler http.Handler
 	ridGen  *requestIDs
+	out     io.Writer
 }
 
 // New builds a Server: opens the store, bootstraps the first admin, builds routes.
@@ -59,7 +60,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	if opt.Out == nil {
 		opt.Out = os.Stdout
 	}
-	s := &Server{cfg: cfg, log: opt.Logger, store: opt.Store, ridGen: newRequestIDs()}
+	s := &Server{cfg: cfg, log: opt.Logger, store: opt.Store, ridGen: newRequestIDs(), out: opt.Out}
 	secret, err := keys.LoadOrCreateSecret(opt.Getenv("WARDEN_SECRET"), cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -140,6 +141,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Start probes the backends, discovers models and starts background work until ctx ends.
 func (s *Server) Start(ctx context.Context) {
 	s.router.Start(ctx)
+	if len(s.router.Models()) == 0 {
+		s.log.Warn("no models: no backend listed any yet; is the backend running? (configure backends in a config file, or set WARDEN_BACKEND_URL)")
+	}
 	go s.auth.RunLastUsedFlusher(ctx, 5*time.Second)
 }
 
@@ -224,6 +228,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		s.log.Info("metrics listening", "addr", mln.Addr().String())
 	}
 	s.log.Info("warden listening", "addr", "http://"+ln.Addr().String())
+	fmt.Fprintf(s.out, "Warden listening on http://%s\n", ln.Addr())
 	if s.cfg.ListensPublicly() {
 		s.log.Warn("listening on a non-loopback address without TLS: put Warden behind TLS or bind it to 127.0.0.1")
 	}
