@@ -68,28 +68,31 @@ func TestHealthChecksTakeOutAndPutBack(t *testing.T) {
 		_, body, _ := w.Do(t, http.MethodGet, "/metrics", testkit.MasterKey, nil)
 		return strings.Contains(string(body), `warden_backend_healthy{backend="a"} 0`)
 	})
-	before := a.Requests()
 	for range 6 {
-		if s, _, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", testkit.MasterKey, mChat); s != 200 {
-			t.Fatalf("status %d with one healthy backend", s)
+		s, body, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", testkit.MasterKey, mChat)
+		if s != 200 || !strings.Contains(string(body), "beta:") {
+			t.Fatalf("with a out of rotation, a call got %d %s; want beta's answer", s, body)
 		}
-	}
-	// The probes still reach a; calls must not.
-	if got := a.LastCall(); got.Path == "/v1/chat/completions" && a.Requests() > before+10 {
-		t.Fatal("calls were sent to the unhealthy backend")
 	}
 	a.SetHealthy(true)
 	waitFor(t, func() bool {
 		_, body, _ := w.Do(t, http.MethodGet, "/metrics", testkit.MasterKey, nil)
 		return strings.Contains(string(body), `warden_backend_healthy{backend="a"} 1`)
 	})
+	// Back in rotation: with nothing in flight the first backend answers again.
+	if _, body, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", testkit.MasterKey, mChat); !strings.Contains(string(body), "alpha:") {
+		t.Fatalf("a is healthy again but did not get the call: %s", body)
+	}
 	_ = b
 }
 
 func TestStreamChunksArriveAsTheyAreProduced(t *testing.T) {
-	for _, path := range []string{"/v1/chat/completions", "/api/chat"} {
-		t.Run(path, func(t *testing.T) {
-			w, fake := gateway(t, "ollama", fakellm.Options{Chunks: 3, ChunkDelay: 400 * time.Millisecond})
+	for _, tc := range []struct{ kind, path string }{
+		{"ollama", "/v1/chat/completions"}, {"ollama", "/api/chat"}, {"openai", "/v1/chat/completions"}, {"openai", "/api/chat"},
+	} {
+		path := tc.path
+		t.Run(tc.kind+path, func(t *testing.T) {
+			w, fake := gateway(t, tc.kind, fakellm.Options{Chunks: 3, ChunkDelay: 400 * time.Millisecond})
 			req, _ := http.NewRequest(http.MethodPost, w.URL+path, strings.NewReader(`{"model":"llama3.1:8b","messages":[{"role":"user","content":"hi"}],"stream":true}`))
 			req.Header.Set("Authorization", "Bearer "+testkit.MasterKey)
 			resp, err := http.DefaultClient.Do(req)
