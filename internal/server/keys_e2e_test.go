@@ -214,3 +214,21 @@ func TestFirstStartPrintsAnAdminKeyOnce(t *testing.T) {
 		t.Fatalf("admin key after restart: %d", s)
 	}
 }
+
+// curl -d sends JSON bodies as application/x-www-form-urlencoded; LiteLLM's docs rely on it.
+func TestKeyGenerateAcceptsJSONWhateverTheContentType(t *testing.T) {
+	w, _ := gateway(t, "ollama", fakellm.Options{})
+	req, _ := http.NewRequest(http.MethodPost, w.URL+"/key/generate", strings.NewReader(`{"key_alias":"curl","models":["llama3.1:8b"]}`))
+	req.Header.Set("Authorization", "Bearer "+testkit.MasterKey)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != 200 || out["key_alias"] != "curl" {
+		t.Fatalf("%d %v", resp.StatusCode, out)
+	}
+}
