@@ -25,6 +25,11 @@ type Config struct {
 	Backends []Backend `yaml:"backends"`
 	// Models maps client-visible model names to backends. Empty means discovered from backends.
 	Models []Model `yaml:"models"`
+	// ModelGroups names sets of models for allowlists: a key's or team's models
+	// list may name a group (LiteLLM's access groups) instead of its models. Each
+	// entry is an exact model name or a pattern with "*"; a group may not name
+	// another group. Default: none.
+	ModelGroups map[string][]string `yaml:"model_groups"`
 	// Discovery configures model discovery.
 	Discovery Discovery `yaml:"discovery"`
 

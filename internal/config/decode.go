@@ -59,6 +59,8 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		d.decodeStruct(n, line, v, path)
 	case reflect.Slice:
 		d.decodeSlice(n, line, v, path)
+	case reflect.Map:
+		d.decodeMap(n, line, v, path)
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			d.errorf(line, path, "must be a string, got %s", kindName(n))
@@ -128,6 +130,40 @@ func (d *decoder) decodeSlice(n *yaml.Node, line int, v reflect.Value, path stri
 		d.decode(item, e, p)
 	}
 	v.Set(s)
+}
+
+// decodeMap decodes a mapping of names to values (model_groups) into a map
+// with string keys. Each name is recorded as a path of its own, so errors
+// about it say "model_groups.small".
+func (d *decoder) decodeMap(n *yaml.Node, line int, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(line, path, "must be a mapping of names, got %s", kindName(n))
+		return
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := resolveAlias(n.Content[i]), n.Content[i+1]
+		if key.Kind != yaml.ScalarNode {
+			d.errorf(key.Line, path, "names must be plain words, got %s", kindName(key))
+			continue
+		}
+		if key.ShortTag() == "!!merge" {
+			d.errorf(key.Line, path, "merge keys (<<) are not supported: write the entries out")
+			continue
+		}
+		child := fieldPath(path, key.Value)
+		if first, dup := seen[key.Value]; dup {
+			d.errorf(key.Line, child, "set twice (first at line %d)", first)
+			continue
+		}
+		seen[key.Value] = key.Line
+		d.src.at[child] = origin{source: d.src.file, line: key.Line}
+		e := reflect.New(v.Type().Elem()).Elem()
+		d.decode(val, e, child)
+		m.SetMapIndex(reflect.ValueOf(key.Value), e)
+	}
+	v.Set(m)
 }
 
 // yamlFields maps a struct's yaml names to field indexes; names lists them in order.

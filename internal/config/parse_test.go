@@ -86,7 +86,7 @@ func TestEmptyDocumentsMeanDefaults(t *testing.T) {
 	}
 }
 
-func TestFullExampleIsDefaultsPlusItsBackendsAndModels(t *testing.T) {
+func TestFullExampleIsDefaultsPlusItsBackendsModelsAndGroups(t *testing.T) {
 	data, err := os.ReadFile("testdata/full.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +105,7 @@ func TestFullExampleIsDefaultsPlusItsBackendsAndModels(t *testing.T) {
 		{Name: "llama3", Backends: []string{"ollama"}, Upstream: "llama3"},
 		{Name: "llama3-8b", Backends: []string{"vllm"}, Upstream: "meta-llama/Meta-Llama-3-8B-Instruct"},
 	}
+	want.ModelGroups = map[string][]string{"small": {"llama3"}, "llamas": {"llama3*"}}
 	if stripSources(got); !reflect.DeepEqual(got, want) {
 		t.Errorf("full.yaml:\n got %+v\nwant %+v", got, want)
 	}

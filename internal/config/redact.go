@@ -61,6 +61,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.Log.Format),
 		slog.Attr{Key: "backends", Value: slog.GroupValue(backends...)},
 		slog.Int("models", len(c.Models)),
+		slog.Int("model_groups", len(c.ModelGroups)),
 	)
 }
 

@@ -79,6 +79,7 @@ func (c *Config) validate() Errors {
 	checkPositive(k, "server.shutdown_grace", s.ShutdownGrace)
 	names := c.validateBackends(k)
 	c.validateModels(k, names)
+	c.validateModelGroups(k)
 	if c.Discovery.Interval < Duration(time.Second) {
 		k.fail("discovery.interval", "must be at least 1s, got %s", c.Discovery.Interval)
 	}
