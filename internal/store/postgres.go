@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,3 +133,57 @@ func pgConflict(err error) (string, bool) {
 }
 
 func isPgNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+// pgCollect runs a query and scans every row with scan.
+func pgCollect[T any](ctx context.Context, db interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}, scan func(pgx.Row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+}
+
+// pgOneRow turns the result of an UPDATE or DELETE of one row by id into the Store's errors:
+// ErrConflict on a uniqueness violation, ErrNotFound when no row matched.
+func pgOneRow(tag pgconn.CommandTag, err error, op, what, id string) error {
+	if field, ok := pgConflict(err); ok {
+		return conflict(op, field)
+	}
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound(op, what, id)
+	}
+	return nil
+}
+
+// pgMarks returns the placeholders $first .. $(first+n-1), comma-separated.
+func pgMarks(first, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(first+i))
+	}
+	return b.String()
+}
+
+// pgParam returns a setList placeholder function numbering from first.
+func pgParam(first int) func(i int) string {
+	return func(i int) string { return "$" + strconv.Itoa(first+i) }
+}
+
+// pgList is a list for a NOT NULL TEXT[] column: never nil.
+func pgList(xs []string) []string {
+	return append([]string{}, xs...)
+}
+
+// isPgFKViolation reports whether err is a foreign key violation (a referenced row is missing).
+func isPgFKViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/warden-gw/warden/internal/store"
 	"github.com/warden-gw/warden/internal/store/storetest"
@@ -90,6 +91,41 @@ func TestPostgresPersistence(t *testing.T) {
 		url := freshSchema(t)
 		return func(ctx context.Context) (store.Store, error) { return store.OpenPostgres(ctx, url) }
 	})
+}
+
+// KeyByHash sits on the hot path: with sequential scans discouraged, its plan must use indexes only
+// (a plan that still scans the table would mean an index is missing).
+func TestPostgresKeyByHashUsesIndexes(t *testing.T) {
+	url := freshSchema(t)
+	s, err := store.OpenPostgres(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	cfg, err := pgxpool.ParseConfig(url) // knows the pool_ parameters in url
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.ConnectConfig(t.Context(), cfg.ConnConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), `SET enable_seqscan = off`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(t.Context(), `EXPLAIN `+store.PgKeyByHash, make([]byte, store.HashLen), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := strings.Join(lines, "\n")
+	if strings.Contains(plan, "Seq Scan") || !strings.Contains(plan, "api_keys_prev_hash") {
+		t.Fatalf("KeyByHash plan does not use both indexes:\n%s", plan)
+	}
 }
 
 func BenchmarkPostgresKeyByHash(b *testing.B) {

@@ -58,7 +58,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		db.Close()
 		return nil, err
 	}
-	if s.byHash, err = db.PrepareContext(ctx, `SELECT `+sqliteKeyCols+` FROM api_keys WHERE hash = ?`); err != nil {
+	if s.byHash, err = db.PrepareContext(ctx, sqliteKeyByHash); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", abs, err)
 	}
@@ -162,3 +162,62 @@ func sqliteConflict(err error) (string, bool) {
 
 // isNoRows maps sql.ErrNoRows for the callers that turn it into ErrNotFound.
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// inTx runs f in a transaction (BEGIN IMMEDIATE: it holds the write lock from the start) and commits
+// when f returns nil.
+func (s *SQLite) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// sqliteQueryer is a *sql.DB or a *sql.Tx.
+type sqliteQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// sqliteCollect runs a query and scans every row with scan.
+func sqliteCollect[T any](ctx context.Context, db sqliteQueryer, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// sqliteOneRow turns the result of an UPDATE or DELETE of one row by id into the Store's errors:
+// ErrConflict on a uniqueness violation, ErrNotFound when no row matched.
+func sqliteOneRow(res sql.Result, err error, op, what, id string) error {
+	if field, ok := sqliteConflict(err); ok {
+		return conflict(op, field)
+	}
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	if n == 0 {
+		return notFound(op, what, id)
+	}
+	return nil
+}

@@ -32,8 +32,10 @@ type User struct {
 	ID, Email, Name string // Email is unique when non-empty
 	Role            string // RoleAdmin, RoleUser, RolePending or RoleAuditor
 	Blocked         bool
-	CreatedAt       time.Time // set to now by CreateUser when zero
-	LastSeen        time.Time // zero when never
+	CreatedAt       time.Time       // set to now by CreateUser when zero
+	LastSeen        time.Time       // zero when never
+	Metadata        json.RawMessage // a JSON object, stored and returned compacted; nil/empty = {}
+	Limits          Limits
 }
 
 // Key is a stored API key. The secret itself is never stored, only its keyed hash.
@@ -49,12 +51,27 @@ type Key struct {
 	Metadata   json.RawMessage // a JSON object, stored and returned compacted; nil/empty = {}
 	CreatedAt  time.Time       // set to now by CreateKey when zero
 	LastUsedAt time.Time       // zero = never
+	Limits     Limits
+	Endpoints  []string // allowed endpoint paths; empty = all; order kept; returned as nil when empty
+	Blocked    bool
+	// PrevHash is the hash of the secret a rotation replaced; KeyByHash finds the key by it until
+	// PrevHashExpiresAt (the grace period). Both are empty when there is no grace; set both or neither.
+	PrevHash          []byte
+	PrevHashExpiresAt time.Time
 }
 
-// KeyFilter selects keys for ListKeys. Empty fields match everything.
+// KeyFilter selects keys for ListKeys and CountKeys. Empty fields match everything.
 type KeyFilter struct {
 	UserID, TeamID string
-	Limit, Offset  int // Limit 0 = DefaultLimit, capped at MaxLimit
+	Limit, Offset  int // Limit 0 = DefaultLimit, capped at MaxLimit; ignored by CountKeys
+}
+
+// UserFilter selects users for ListUsersFiltered and CountUsers. Empty fields match everything.
+type UserFilter struct {
+	Role   string
+	TeamID string // members of this team
+	Limit  int    // 0 = DefaultLimit, capped at MaxLimit; Limit and Offset are ignored by CountUsers
+	Offset int
 }
 
 // Page sizes for the List methods.
@@ -78,8 +95,12 @@ type Store interface {
 
 	// CreateKey returns ErrConflict on a duplicate id or hash.
 	CreateKey(ctx context.Context, k Key) error
-	// KeyByHash returns ErrNotFound when no key has this hash.
+	// KeyByHash is KeyByHashAt(ctx, hash, time.Now()).
 	KeyByHash(ctx context.Context, hash []byte) (Key, error)
+	// KeyByHashAt returns the key whose Hash is hash, or else the key whose PrevHash is hash while
+	// PrevHashExpiresAt is after now (rotation grace); ErrNotFound when there is none.
+	// The Key returned carries its current Hash. It does not check ExpiresAt or Blocked.
+	KeyByHashAt(ctx context.Context, hash []byte, now time.Time) (Key, error)
 	// KeyByID returns ErrNotFound when no key has this id.
 	KeyByID(ctx context.Context, id string) (Key, error)
 	// ListKeys returns keys ordered by CreatedAt then ID.
@@ -88,6 +109,65 @@ type Store interface {
 	DeleteKeys(ctx context.Context, ids []string) (int, error)
 	// TouchKeys records last-use times in one transaction. A time only moves forward; unknown ids are ignored.
 	TouchKeys(ctx context.Context, lastUsed map[string]time.Time) error
+	// CountKeys counts the keys matching f (its Limit and Offset are ignored).
+	CountKeys(ctx context.Context, f KeyFilter) (int, error)
+	// UpdateKey replaces the mutable fields of the key k.ID: Alias, Models, Endpoints, Limits, Metadata,
+	// ExpiresAt, TeamID and Blocked. Hash, Hint, UserID, CreatedAt, LastUsedAt and PrevHash are kept.
+	// ErrNotFound when there is no such key.
+	UpdateKey(ctx context.Context, k Key) error
+	// RotateKey gives key id a new hash and hint. With a non-zero graceUntil the old hash becomes
+	// PrevHash, valid until graceUntil; with zero there is no grace and any earlier PrevHash is dropped.
+	// ErrNotFound when there is no such key, ErrConflict when newHash is another key's hash.
+	RotateKey(ctx context.Context, id string, newHash []byte, newHint string, graceUntil time.Time) error
+
+	// UpdateUser replaces the mutable fields of the user u.ID: Email, Name, Role, Blocked, Metadata and
+	// Limits (CreatedAt and LastSeen are kept). ErrNotFound when there is no such user, ErrConflict when
+	// the email is another user's.
+	UpdateUser(ctx context.Context, u User) error
+	// DeleteUser deletes a user with its team memberships and its keys, in one transaction.
+	// ErrNotFound when there is no such user.
+	DeleteUser(ctx context.Context, id string) error
+	// ListUsersFiltered returns the users matching f, ordered by CreatedAt then ID.
+	ListUsersFiltered(ctx context.Context, f UserFilter) ([]User, error)
+	// CountUsers counts the users matching f.
+	CountUsers(ctx context.Context, f UserFilter) (int, error)
+	// TouchUser records that the user was seen at t. The time only moves forward; an unknown id or a
+	// zero t is ignored.
+	TouchUser(ctx context.Context, id string, t time.Time) error
+
+	// CreateTeam returns ErrConflict on a duplicate id or alias (aliases compare case-insensitively).
+	CreateTeam(ctx context.Context, t Team) error
+	// GetTeam returns ErrNotFound when no team has this id.
+	GetTeam(ctx context.Context, id string) (Team, error)
+	// GetTeamByAlias finds a team by alias, case-insensitively; ErrNotFound when none has it.
+	GetTeamByAlias(ctx context.Context, alias string) (Team, error)
+	// UpdateTeam replaces the mutable fields of the team t.ID: Alias, Models, Limits, Metadata, Blocked
+	// and UpdatedAt (now when zero). ErrNotFound when there is no such team, ErrConflict on an alias clash.
+	UpdateTeam(ctx context.Context, t Team) error
+	// DeleteTeam deletes a team with its memberships and its keys, in one transaction.
+	// ErrNotFound when there is no such team.
+	DeleteTeam(ctx context.Context, id string) error
+	// ListTeams returns the teams matching f, ordered by CreatedAt then ID.
+	ListTeams(ctx context.Context, f TeamFilter) ([]Team, error)
+	// CountTeams counts the teams matching f.
+	CountTeams(ctx context.Context, f TeamFilter) (int, error)
+
+	// AddTeamMember adds a user to a team, or changes the role of a member (keeping its CreatedAt).
+	// ErrNotFound when the team or the user does not exist.
+	AddTeamMember(ctx context.Context, m TeamMember) error
+	// RemoveTeamMember returns ErrNotFound when the user is not a member of the team.
+	RemoveTeamMember(ctx context.Context, teamID, userID string) error
+	// ListTeamMembers returns a team's members ordered by CreatedAt then UserID (none for an unknown team).
+	ListTeamMembers(ctx context.Context, teamID string) ([]TeamMember, error)
+	// TeamsOfUser returns a user's memberships ordered by CreatedAt then TeamID (none for an unknown user).
+	TeamsOfUser(ctx context.Context, userID string) ([]TeamMember, error)
+
+	// AppendEvent records an admin action and returns its id; ids increase with every append.
+	AppendEvent(ctx context.Context, e Event) (int64, error)
+	// ListEvents returns the events matching f, newest first (by Time, then by ID).
+	ListEvents(ctx context.Context, f EventFilter) ([]Event, error)
+	// CountEvents counts the events matching f.
+	CountEvents(ctx context.Context, f EventFilter) (int, error)
 
 	// GetSetting returns ErrNotFound when the setting is unset.
 	GetSetting(ctx context.Context, name string) (string, error)

@@ -13,8 +13,9 @@ import (
 const (
 	MaxIDLen       = 128      // user, key, team ids and setting names
 	MaxTextLen     = 320      // email, name, alias, hint, role
-	MaxModels      = 1000     // entries in Key.Models
-	MaxMetadataLen = 64 << 10 // bytes of Key.Metadata
+	MaxModels      = 1000     // entries in Key.Models and Team.Models
+	MaxEndpoints   = 100      // entries in Key.Endpoints
+	MaxMetadataLen = 64 << 10 // bytes of Key.Metadata, User.Metadata, Team.Metadata and Event.Change
 	MaxSettingLen  = 1 << 20  // bytes of a setting value
 	HashLen        = 32       // bytes of Key.Hash
 )
@@ -68,6 +69,14 @@ func normUser(u User, now time.Time) (User, error) {
 	if !roles[u.Role] {
 		return u, invalid("role %q is not one of admin, user, pending, auditor", trunc(u.Role))
 	}
+	if err := checkLimits(u.Limits); err != nil {
+		return u, err
+	}
+	meta, err := normMetadata(u.Metadata)
+	if err != nil {
+		return u, err
+	}
+	u.Metadata = meta
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = now
 	}
@@ -77,61 +86,115 @@ func normUser(u User, now time.Time) (User, error) {
 
 // normKey validates k and returns it with times, models and metadata in stored form.
 func normKey(k Key, now time.Time) (Key, error) {
-	if err := checkID("key id", k.ID); err != nil {
-		return k, err
-	}
 	if len(k.Hash) != HashLen {
 		return k, invalid("key hash is %d bytes, want %d", len(k.Hash), HashLen)
 	}
 	if err := checkText("hint", k.Hint); err != nil {
 		return k, err
 	}
-	if err := checkText("alias", k.Alias); err != nil {
+	if err := checkOptionalID("user id", k.UserID); err != nil {
 		return k, err
 	}
-	if err := checkOptionalID("user id", k.UserID); err != nil {
+	switch {
+	case len(k.PrevHash) == 0 && !k.PrevHashExpiresAt.IsZero():
+		return k, invalid("previous hash expiry set without a previous hash")
+	case len(k.PrevHash) == 0:
+		k.PrevHash = nil
+	case len(k.PrevHash) != HashLen:
+		return k, invalid("previous key hash is %d bytes, want %d", len(k.PrevHash), HashLen)
+	case k.PrevHashExpiresAt.IsZero():
+		return k, invalid("previous key hash set without an expiry")
+	}
+	if k.CreatedAt.IsZero() {
+		k.CreatedAt = now
+	}
+	k.CreatedAt, k.LastUsedAt, k.PrevHashExpiresAt = normTime(k.CreatedAt), normTime(k.LastUsedAt), normTime(k.PrevHashExpiresAt)
+	return normKeyMutable(k)
+}
+
+// normKeyMutable validates and normalizes the fields UpdateKey replaces.
+func normKeyMutable(k Key) (Key, error) {
+	if err := checkID("key id", k.ID); err != nil {
+		return k, err
+	}
+	if err := checkText("alias", k.Alias); err != nil {
 		return k, err
 	}
 	if err := checkOptionalID("team id", k.TeamID); err != nil {
 		return k, err
 	}
-	if len(k.Models) > MaxModels {
-		return k, invalid("key has %d models, at most %d allowed", len(k.Models), MaxModels)
-	}
-	for _, m := range k.Models {
-		if err := checkID("model name", m); err != nil {
-			return k, err
-		}
-	}
-	if len(k.Models) == 0 {
-		k.Models = nil
-	}
-	meta, err := normMetadata(k.Metadata)
+	models, err := normModels(k.Models)
 	if err != nil {
 		return k, err
 	}
-	k.Metadata = meta
-	if k.CreatedAt.IsZero() {
-		k.CreatedAt = now
+	k.Models = models
+	if len(k.Endpoints) > MaxEndpoints {
+		return k, invalid("key has %d endpoints, at most %d allowed", len(k.Endpoints), MaxEndpoints)
 	}
-	k.CreatedAt, k.ExpiresAt, k.LastUsedAt = normTime(k.CreatedAt), normTime(k.ExpiresAt), normTime(k.LastUsedAt)
+	for _, e := range k.Endpoints {
+		if err := checkID("endpoint", e); err != nil {
+			return k, err
+		}
+	}
+	if len(k.Endpoints) == 0 {
+		k.Endpoints = nil
+	}
+	if err := checkLimits(k.Limits); err != nil {
+		return k, err
+	}
+	if k.Metadata, err = normMetadata(k.Metadata); err != nil {
+		return k, err
+	}
+	k.ExpiresAt = normTime(k.ExpiresAt)
 	return k, nil
+}
+
+// normModels checks a model allowlist and returns nil for an empty one.
+func normModels(models []string) ([]string, error) {
+	if len(models) > MaxModels {
+		return nil, invalid("%d models, at most %d allowed", len(models), MaxModels)
+	}
+	for _, m := range models {
+		if err := checkID("model name", m); err != nil {
+			return nil, err
+		}
+	}
+	if len(models) == 0 {
+		return nil, nil
+	}
+	return models, nil
+}
+
+// checkRotate checks RotateKey's arguments.
+func checkRotate(id string, newHash []byte, newHint string) error {
+	if err := checkID("key id", id); err != nil {
+		return err
+	}
+	if len(newHash) != HashLen {
+		return invalid("key hash is %d bytes, want %d", len(newHash), HashLen)
+	}
+	return checkText("hint", newHint)
 }
 
 // normMetadata returns m compacted, or {} when empty. It must be a JSON object.
 func normMetadata(m json.RawMessage) (json.RawMessage, error) {
+	return normJSONObject("metadata", m)
+}
+
+// normJSONObject returns m compacted, or {} when empty. It must be a JSON object of at most MaxMetadataLen bytes.
+func normJSONObject(field string, m json.RawMessage) (json.RawMessage, error) {
 	if len(bytes.TrimSpace(m)) == 0 {
 		return json.RawMessage("{}"), nil
 	}
 	if len(m) > MaxMetadataLen {
-		return nil, invalid("metadata is longer than %d bytes", MaxMetadataLen)
+		return nil, invalid("%s is longer than %d bytes", field, MaxMetadataLen)
 	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, m); err != nil {
-		return nil, invalid("metadata is not valid JSON")
+		return nil, invalid("%s is not valid JSON", field)
 	}
 	if buf.Len() == 0 || buf.Bytes()[0] != '{' {
-		return nil, invalid("metadata is not a JSON object")
+		return nil, invalid("%s is not a JSON object", field)
 	}
 	return buf.Bytes(), nil
 }

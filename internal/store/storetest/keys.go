@@ -163,6 +163,13 @@ func testListKeysFilters(t *testing.T, s store.Store) {
 		if got := keyIDs(ks); !slices.Equal(got, tc.want) {
 			t.Errorf("ListKeys(%+v) = %v, want %v", tc.f, got, tc.want)
 		}
+		if tc.f.Limit == 0 && tc.f.Offset == 0 {
+			n, err := s.CountKeys(ctx(t), tc.f)
+			must(t, err, "count keys")
+			if n != len(tc.want) {
+				t.Errorf("CountKeys(%+v) = %d, want %d", tc.f, n, len(tc.want))
+			}
+		}
 	}
 }
 

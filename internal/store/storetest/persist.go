@@ -60,6 +60,12 @@ func testReopen(t *testing.T, reopen Reopener) {
 	must(t, s.CreateUser(ctx(t), u), "create user")
 	must(t, s.CreateKey(ctx(t), k), "create key")
 	must(t, s.PutSetting(ctx(t), "name", "value"), "put setting")
+	team := store.Team{ID: "t1", Alias: "One", Models: []string{"m"}, Limits: fullLimits(2), CreatedAt: base, UpdatedAt: base}
+	must(t, s.CreateTeam(ctx(t), team), "create team")
+	member := store.TeamMember{TeamID: "t1", UserID: "u1", Role: store.TeamRoleAdmin, CreatedAt: ms(base)}
+	must(t, s.AddTeamMember(ctx(t), member), "add member")
+	eventID, err := s.AppendEvent(ctx(t), store.Event{Time: base, Actor: "u1", Action: "team.create", Target: "t1"})
+	must(t, err, "append event")
 	must(t, s.Close(), "close")
 
 	for range 2 { // the second open of a migrated database must change nothing
@@ -75,6 +81,15 @@ func testReopen(t *testing.T, reopen Reopener) {
 		wantKey(t, gotK, k)
 		if v, err := s.GetSetting(ctx(t), "name"); err != nil || v != "value" {
 			t.Fatalf("setting after reopen = %q, %v", v, err)
+		}
+		gotT, err := s.GetTeamByAlias(ctx(t), "one")
+		must(t, err, "get team after reopen")
+		wantTeam(t, gotT, team)
+		if ms, err := s.TeamsOfUser(ctx(t), "u1"); err != nil || len(ms) != 1 || ms[0] != member {
+			t.Fatalf("memberships after reopen = %+v, %v; want [%+v]", ms, err, member)
+		}
+		if es, err := s.ListEvents(ctx(t), store.EventFilter{}); err != nil || len(es) != 1 || es[0].ID != eventID {
+			t.Fatalf("events after reopen = %+v, %v; want the one with id %d", es, err, eventID)
 		}
 		must(t, s.Close(), "close")
 	}

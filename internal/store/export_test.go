@@ -1,0 +1,4 @@
+package store
+
+// PgKeyByHash is the PostgreSQL hot-path query, for the plan test in package store_test.
+const PgKeyByHash = pgKeyByHash

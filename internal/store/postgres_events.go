@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// AppendEvent records an admin action and returns its id.
+func (s *Postgres) AppendEvent(ctx context.Context, e Event) (int64, error) {
+	e, err := normEvent(e, time.Now())
+	if err != nil {
+		return 0, fmt.Errorf("store: append event: %w", err)
+	}
+	var id int64
+	err = s.pool.QueryRow(ctx, `INSERT INTO admin_events (at, actor, action, target, change) VALUES ($1, $2, $3, $4, $5)
+		RETURNING id`, e.Time, e.Actor, e.Action, e.Target, string(e.Change)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: append event: %w", err)
+	}
+	return id, nil
+}
+
+// ListEvents returns a page of the events matching f, newest first.
+func (s *Postgres) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) {
+	limit, offset, err := page(f.Limit, f.Offset)
+	if err != nil {
+		return nil, fmt.Errorf("store: list events: %w", err)
+	}
+	w := pgWhere()
+	eventFilterSQL(f, w)
+	q := `SELECT id, at, actor, action, target, change FROM admin_events` + w.sql() + ` ORDER BY at DESC, id DESC` +
+		w.page(limit, offset)
+	es, err := pgCollect(ctx, s.pool, scanPgEvent, q, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list events: %w", err)
+	}
+	return es, nil
+}
+
+// CountEvents counts the events matching f.
+func (s *Postgres) CountEvents(ctx context.Context, f EventFilter) (int, error) {
+	w := pgWhere()
+	eventFilterSQL(f, w)
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM admin_events`+w.sql(), w.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count events: %w", err)
+	}
+	return n, nil
+}
+
+func scanPgEvent(row pgx.Row) (Event, error) {
+	var e Event
+	var change []byte
+	if err := row.Scan(&e.ID, &e.Time, &e.Actor, &e.Action, &e.Target, &change); err != nil {
+		return Event{}, err
+	}
+	e.Time, e.Change = e.Time.UTC(), json.RawMessage(change)
+	return e, nil
+}
