@@ -14,31 +14,57 @@ import (
 	"github.com/warden-gw/warden/internal/api/openai"
 	"github.com/warden-gw/warden/internal/identity"
 	"github.com/warden-gw/warden/internal/keys"
+	"github.com/warden-gw/warden/internal/policy"
 	"github.com/warden-gw/warden/internal/store"
 )
 
 // maxBody bounds a management request.
 const maxBody = 1 << 20
 
+// Deps are what the management API works with.
+type Deps struct {
+	Store  store.Store
+	Hasher *keys.Hasher
+	Auth   *identity.KeyAuth
+	Groups *policy.Groups // configured model groups, nil for none
+	// KnownModel reports whether a model name is served (for refusing typos in allowlists).
+	KnownModel func(name string) bool
+	Log        *slog.Logger
+}
+
 // API is the management API.
 type API struct {
 	store  store.Store
 	hasher *keys.Hasher
 	auth   *identity.KeyAuth
+	groups *policy.Groups
+	known  func(string) bool
 	log    *slog.Logger
 }
 
 // New returns the management API.
-func New(st store.Store, h *keys.Hasher, auth *identity.KeyAuth, log *slog.Logger) *API {
-	return &API{store: st, hasher: h, auth: auth, log: log}
+func New(d Deps) *API {
+	return &API{store: d.Store, hasher: d.Hasher, auth: d.Auth, groups: d.Groups, known: d.KnownModel, log: d.Log}
 }
 
-// Register adds the endpoints to mux, each wrapped by guard (which authenticates and authorizes).
-func (a *API) Register(mux *http.ServeMux, guard func(http.HandlerFunc) http.HandlerFunc) {
-	mux.HandleFunc("POST /key/generate", guard(a.generateKey))
-	mux.HandleFunc("POST /key/delete", guard(a.deleteKeys))
-	mux.HandleFunc("GET /key/info", guard(a.keyInfo))
-	mux.HandleFunc("GET /key/list", guard(a.listKeys))
+// Register adds the endpoints to mux, each wrapped by authn, which authenticates the caller and
+// puts the principal in the request context. Each handler authorizes its own action.
+func (a *API) Register(mux *http.ServeMux, authn func(http.HandlerFunc) http.HandlerFunc) {
+	mux.HandleFunc("POST /key/generate", authn(a.adminOnly(a.generateKey)))
+	mux.HandleFunc("POST /key/delete", authn(a.adminOnly(a.deleteKeys)))
+	mux.HandleFunc("GET /key/info", authn(a.adminOnly(a.keyInfo)))
+	mux.HandleFunc("GET /key/list", authn(a.adminOnly(a.listKeys)))
+}
+
+// adminOnly refuses callers who are not admins.
+func (a *API) adminOnly(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !identity.From(r.Context()).IsAdmin() {
+			openai.WriteError(w, http.StatusForbidden, "admin_only", "this endpoint is for Warden administrators only")
+			return
+		}
+		next(w, r)
+	}
 }
 
 // apiError is an error with the status and code the caller gets.

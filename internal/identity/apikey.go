@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warden-gw/warden/internal/keys"
+	"github.com/warden-gw/warden/internal/policy"
 	"github.com/warden-gw/warden/internal/store"
 )
 
@@ -19,6 +20,9 @@ var (
 	ErrExpired      = errors.New("API key expired")
 	ErrBlocked      = errors.New("user is blocked")
 	ErrUnavailable  = errors.New("cannot verify the API key right now")
+	// ErrAccessRules means the key's stored allowlist no longer parses (a model group was removed
+	// from the config): the key is refused until an admin fixes it.
+	ErrAccessRules = errors.New("this API key's model allowlist refers to something that no longer exists; an admin must update the key")
 )
 
 // cacheTTL bounds how stale a cached key may be: a deleted key is refused within this time everywhere.
@@ -29,13 +33,15 @@ const maxCache = 100_000
 
 type cached struct {
 	p       *Principal // nil: the hash is not a key (negative entry)
-	blocked bool       // the key's owner is blocked
+	blocked bool       // the key, its owner or its team is blocked
+	bad     error      // the key exists but cannot be used (ErrAccessRules)
 	fetched time.Time
 }
 
 // KeyAuth authenticates API keys against the store, with a short-lived cache.
 type KeyAuth struct {
 	store     store.Store
+	groups    *policy.Groups
 	hasher    *keys.Hasher
 	master    keys.Hash
 	hasMaster bool
@@ -49,9 +55,10 @@ type KeyAuth struct {
 	touched map[string]time.Time
 }
 
-// NewKeyAuth returns a KeyAuth. masterKey may be "" (no master key).
-func NewKeyAuth(st store.Store, h *keys.Hasher, masterKey string, log *slog.Logger) *KeyAuth {
-	a := &KeyAuth{store: st, hasher: h, now: time.Now, log: log,
+// NewKeyAuth returns a KeyAuth. masterKey may be "" (no master key); groups are the configured
+// model groups (nil for none).
+func NewKeyAuth(st store.Store, h *keys.Hasher, masterKey string, groups *policy.Groups, log *slog.Logger) *KeyAuth {
+	a := &KeyAuth{store: st, hasher: h, now: time.Now, log: log, groups: groups,
 		cache: make(map[keys.Hash]cached), touched: make(map[string]time.Time)}
 	if masterKey != "" {
 		a.master, a.hasMaster = h.Sum(masterKey), true
@@ -69,18 +76,19 @@ func (a *KeyAuth) Authenticate(ctx context.Context, secret string) (*Principal, 
 	}
 	h := a.hasher.Sum(secret)
 	if a.hasMaster && keys.Equal(h, a.master) {
-		return &Principal{UserID: "admin", Role: RoleAdmin, Master: true}, nil
+		return &Principal{UserID: "admin", Role: RoleAdmin, Master: true,
+			Access: policy.Effective(policy.Allowlist{}, nil, RoleAdmin)}, nil
 	}
 	now := a.now()
 	a.mu.RLock()
 	c, ok := a.cache[h]
 	a.mu.RUnlock()
 	if !ok || now.Sub(c.fetched) >= cacheTTL {
-		p, blocked, err := a.load(ctx, h)
+		p, blocked, bad, err := a.load(ctx, h)
 		if err != nil {
 			return nil, err
 		}
-		c = cached{p: p, blocked: blocked, fetched: now}
+		c = cached{p: p, blocked: blocked, bad: bad, fetched: now}
 		a.mu.Lock()
 		if len(a.cache) >= maxCache {
 			clear(a.cache)
@@ -97,34 +105,79 @@ func (a *KeyAuth) Authenticate(ctx context.Context, secret string) (*Principal, 
 	if c.blocked {
 		return nil, ErrBlocked
 	}
+	if c.bad != nil {
+		return nil, c.bad
+	}
 	a.touch(c.p.KeyID, now)
 	return c.p, nil
 }
 
-// load reads a key and its owner from the store. A missing key is a negative entry, not an error.
-func (a *KeyAuth) load(ctx context.Context, h keys.Hash) (p *Principal, blocked bool, err error) {
+// load reads a key, its owner and its team from the store and computes the effective access.
+// A missing key is a negative entry, not an error.
+func (a *KeyAuth) load(ctx context.Context, h keys.Hash) (p *Principal, blocked bool, bad, err error) {
 	k, err := a.store.KeyByHash(ctx, h[:])
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, false, nil
+		return nil, false, nil, nil
 	}
 	if err != nil {
 		a.log.Error("key lookup failed", "err", err)
-		return nil, false, ErrUnavailable
+		return nil, false, nil, ErrUnavailable
 	}
-	role := RoleUser
+	unavailable := func(what string, err error) (*Principal, bool, error, error) {
+		a.log.Error(what+" lookup failed", "err", err)
+		return nil, false, nil, ErrUnavailable
+	}
+	p = &Principal{UserID: k.UserID, Role: RoleUser, KeyID: k.ID, TeamID: k.TeamID, Models: k.Models,
+		Endpoints: k.Endpoints, ExpiresAt: k.ExpiresAt}
+	blocked = k.Blocked
 	if k.UserID != "" {
 		u, err := a.store.GetUser(ctx, k.UserID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
-			a.log.Error("user lookup failed", "err", err)
-			return nil, false, ErrUnavailable
+			return unavailable("user", err)
 		default:
-			role, blocked = u.Role, u.Blocked
+			p.Role, blocked = u.Role, blocked || u.Blocked
+		}
+		members, err := a.store.TeamsOfUser(ctx, k.UserID)
+		if err != nil {
+			return unavailable("team membership", err)
+		}
+		if len(members) > 0 {
+			p.TeamRoles = make(map[string]string, len(members))
+			for _, m := range members {
+				p.TeamRoles[m.TeamID] = m.Role
+			}
 		}
 	}
-	return &Principal{UserID: k.UserID, Role: role, KeyID: k.ID, TeamID: k.TeamID,
-		Models: k.Models, ExpiresAt: k.ExpiresAt}, blocked, nil
+	var team *policy.Team
+	if k.TeamID != "" {
+		t, err := a.store.GetTeam(ctx, k.TeamID)
+		switch {
+		case errors.Is(err, store.ErrNotFound): // the team is gone: its keys are no longer valid
+			return nil, false, nil, nil
+		case err != nil:
+			return unavailable("team", err)
+		}
+		models, err := a.groups.Parse(t.Models)
+		if err != nil {
+			a.log.Warn("team allowlist does not parse", "team_id", t.ID, "err", err)
+			return p, blocked, ErrAccessRules, nil
+		}
+		name := t.Alias
+		if name == "" {
+			name = t.ID
+		}
+		team = &policy.Team{Name: name, Models: models}
+		blocked = blocked || t.Blocked
+	}
+	models, err := a.groups.Parse(k.Models)
+	if err != nil {
+		a.log.Warn("key allowlist does not parse", "key_id", k.ID, "err", err)
+		return p, blocked, ErrAccessRules, nil
+	}
+	p.Access = policy.Effective(models, team, p.Role)
+	return p, blocked, nil, nil
 }
 
 // Forget drops a key from the cache at once (after it is deleted through this server).

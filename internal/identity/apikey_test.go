@@ -21,6 +21,8 @@ type fakeStore struct {
 	mu      sync.Mutex
 	keys    map[string]store.Key // by string(hash)
 	users   map[string]store.User
+	teams   map[string]store.Team
+	members map[string][]store.TeamMember // by user id
 	err     error // returned by KeyByHash and GetUser when set
 	userErr error // returned by GetUser when set
 	touchEr error // returned by TouchKeys when set
@@ -29,7 +31,24 @@ type fakeStore struct {
 }
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{keys: map[string]store.Key{}, users: map[string]store.User{}}
+	return &fakeStore{keys: map[string]store.Key{}, users: map[string]store.User{},
+		teams: map[string]store.Team{}, members: map[string][]store.TeamMember{}}
+}
+
+func (f *fakeStore) GetTeam(_ context.Context, id string) (store.Team, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, ok := f.teams[id]
+	if !ok {
+		return store.Team{}, store.ErrNotFound
+	}
+	return t, nil
+}
+
+func (f *fakeStore) TeamsOfUser(_ context.Context, userID string) ([]store.TeamMember, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.members[userID], nil
 }
 
 func (f *fakeStore) KeyByHash(_ context.Context, hash []byte) (store.Key, error) {
@@ -102,7 +121,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	fx := &fixture{st: newFakeStore(), hasher: h, clock: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
-	fx.auth = NewKeyAuth(fx.st, h, master, slog.New(slog.DiscardHandler))
+	fx.auth = NewKeyAuth(fx.st, h, master, nil, slog.New(slog.DiscardHandler))
 	fx.auth.now = func() time.Time { return fx.clock }
 	return fx
 }
@@ -150,7 +169,7 @@ func TestMasterKeyIsAdmin(t *testing.T) {
 func TestNoMasterKeyConfigured(t *testing.T) {
 	h, _ := keys.NewHasher([]byte(strings.Repeat("s", 32)))
 	st := newFakeStore()
-	a := NewKeyAuth(st, h, "", slog.New(slog.DiscardHandler))
+	a := NewKeyAuth(st, h, "", nil, slog.New(slog.DiscardHandler))
 	// With no master key, a key whose hash is the zero value must not be taken for it.
 	if _, err := a.Authenticate(context.Background(), "sk-wd-anything"); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("err = %v, want ErrInvalid", err)
@@ -162,6 +181,10 @@ func TestUserKey(t *testing.T) {
 	fx.addKey("sk-wd-user", "key_1", "u1", RoleUser, func(k *store.Key) {
 		k.TeamID, k.Models = "t1", []string{"llama*"}
 	})
+	fx.st.set(func(f *fakeStore) {
+		f.teams["t1"] = store.Team{ID: "t1", Alias: "eng", Models: []string{"llama3:8b", "qwen*"}}
+		f.members["u1"] = []store.TeamMember{{TeamID: "t1", UserID: "u1", Role: "member"}}
+	})
 	p, err := fx.auth.Authenticate(context.Background(), "sk-wd-user")
 	if err != nil {
 		t.Fatal(err)
@@ -169,8 +192,23 @@ func TestUserKey(t *testing.T) {
 	if p.UserID != "u1" || p.Role != RoleUser || p.KeyID != "key_1" || p.TeamID != "t1" || p.Master || p.IsAdmin() {
 		t.Fatalf("principal = %+v", p)
 	}
-	if !p.AllowsModel("llama3") || p.AllowsModel("qwen") {
-		t.Fatalf("allowlist not carried: %v", p.Models)
+	// Effective access is the key's allowlist (llama*) within the team's (llama3:8b, qwen*).
+	if !p.AllowsModel("llama3:8b") || p.AllowsModel("llama3:70b") || p.AllowsModel("qwen2.5:7b") {
+		t.Fatalf("effective access wrong for key %v in team t1", p.Models)
+	}
+	if d := p.DecideModel("llama3:70b"); d.Allowed || !strings.Contains(d.Reason, "eng") {
+		t.Fatalf("refusal should name the team: %+v", d)
+	}
+	if p.TeamRoles["t1"] != "member" {
+		t.Fatalf("team roles not loaded: %v", p.TeamRoles)
+	}
+}
+
+func TestKeyOfADeletedTeamIsRefused(t *testing.T) {
+	fx := newFixture(t)
+	fx.addKey("sk-wd-orphan", "key_2", "u1", RoleUser, func(k *store.Key) { k.TeamID = "gone" })
+	if _, err := fx.auth.Authenticate(context.Background(), "sk-wd-orphan"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v, want ErrInvalid", err)
 	}
 }
 

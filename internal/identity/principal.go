@@ -3,9 +3,9 @@ package identity
 
 import (
 	"context"
-	"slices"
-	"strings"
 	"time"
+
+	"github.com/warden-gw/warden/internal/policy"
 )
 
 // Roles a principal can hold.
@@ -22,7 +22,12 @@ type Principal struct {
 	Role      string
 	KeyID     string // "" for the master key
 	TeamID    string
-	Models    []string // allowlist; empty means all
+	Models    []string // the key's own allowlist as stored; empty means all
+	Endpoints []string // endpoint paths the key may call; empty means all
+	// Access is the effective model access: key ∩ team ∩ role.
+	Access policy.Access
+	// TeamRoles maps the user's teams to their role there ("admin" or "member").
+	TeamRoles map[string]string
 	ExpiresAt time.Time
 	Master    bool // authenticated with WARDEN_MASTER_KEY
 }
@@ -35,20 +40,20 @@ func (p *Principal) CanUseModels() bool {
 	return p != nil && (p.Role == RoleAdmin || p.Role == RoleUser)
 }
 
-// AllowsModel reports whether the key's allowlist admits the model.
-func (p *Principal) AllowsModel(model string) bool {
-	if len(p.Models) == 0 {
-		return true
-	}
-	return slices.ContainsFunc(p.Models, func(pattern string) bool { return matchModel(pattern, model) })
+// AllowsModel reports whether the principal may use the model (key, team and role together).
+func (p *Principal) AllowsModel(model string) bool { return p.Access.Decide(model).Allowed }
+
+// DecideModel is AllowsModel with the reason for a refusal.
+func (p *Principal) DecideModel(model string) policy.Decision { return p.Access.Decide(model) }
+
+// AllowsEndpoint reports whether the key may call the endpoint at urlPath.
+func (p *Principal) AllowsEndpoint(urlPath string) bool {
+	return policy.EndpointAllowed(p.Endpoints, urlPath)
 }
 
-// matchModel matches an exact name or a pattern with a trailing '*'.
-func matchModel(pattern, model string) bool {
-	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
-		return strings.HasPrefix(model, prefix)
-	}
-	return pattern == model
+// Actor describes the principal for management decisions.
+func (p *Principal) Actor() policy.Actor {
+	return policy.Actor{UserID: p.UserID, Role: p.Role, TeamRoles: p.TeamRoles, Master: p.Master}
 }
 
 type ctxKey struct{}

@@ -3,6 +3,8 @@ package identity
 import (
 	"context"
 	"testing"
+
+	"github.com/warden-gw/warden/internal/policy"
 )
 
 func TestAllowsModel(t *testing.T) {
@@ -20,13 +22,17 @@ func TestAllowsModel(t *testing.T) {
 		{"trailing star matches the bare prefix", []string{"llama3*"}, "llama3", true},
 		{"trailing star other family", []string{"llama3*"}, "qwen2.5", false},
 		{"star alone allows all", []string{"*"}, "qwen2.5", true},
-		{"star only trailing", []string{"*:8b"}, "llama3:8b", false},
+		{"star anywhere", []string{"*:8b"}, "llama3:8b", true},
 		{"second pattern matches", []string{"qwen*", "mistral"}, "mistral", true},
 		{"none matches", []string{"qwen*", "mistral"}, "mistral-large", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &Principal{Role: RoleUser, Models: tt.models}
+			list, err := policy.ParseAllowlist(tt.models)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &Principal{Role: RoleUser, Models: tt.models, Access: policy.Effective(list, nil, RoleUser)}
 			if got := p.AllowsModel(tt.model); got != tt.want {
 				t.Fatalf("AllowsModel(%q) with %q = %v, want %v", tt.model, tt.models, got, tt.want)
 			}

@@ -48,8 +48,12 @@ func (s *Server) modelCall(ep endpoint) authenticated {
 		}
 		// The allowlist is checked before existence, so a key cannot probe which models exist.
 		m, ok := s.router.Lookup(c.Model)
-		if !c.Principal.AllowsModel(c.Model) && (!ok || !c.Principal.AllowsModel(m.Name)) {
-			fail(http.StatusForbidden, "model_not_allowed", fmt.Sprintf("this API key may not use model %q", c.Model))
+		d := p.DecideModel(c.Model)
+		if !d.Allowed && ok && m.Name != c.Model {
+			d = p.DecideModel(m.Name) // "llama3" resolved to "llama3:latest"
+		}
+		if !d.Allowed {
+			fail(http.StatusForbidden, "model_not_allowed", "this API key may not use this model: "+d.Reason)
 			return
 		}
 		if !ok {

@@ -56,6 +56,10 @@ func (s *Server) authenticateCall(d call.Dialect, next authenticated) http.Handl
 			writeError(w, d, status, code, msg)
 			return
 		}
+		if !p.AllowsEndpoint(r.URL.Path) {
+			writeError(w, d, http.StatusForbidden, "endpoint_not_allowed", "this API key may not call "+r.URL.Path)
+			return
+		}
 		next(w, r, p)
 	}
 }

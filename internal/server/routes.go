@@ -37,7 +37,7 @@ func (s *Server) routes() http.Handler {
 	if s.cfg.MetricsListen == "" {
 		mux.Handle("GET /metrics", s.requireAdmin(call.OpenAI, s.metrics.Handler().ServeHTTP))
 	}
-	s.admin.Register(mux, func(h http.HandlerFunc) http.HandlerFunc { return s.requireAdmin(call.OpenAI, h) })
+	s.admin.Register(mux, func(h http.HandlerFunc) http.HandlerFunc { return s.authenticate(call.OpenAI, h) })
 
 	mux.HandleFunc("/v1/", unknownEndpoint(call.OpenAI, known))
 	mux.HandleFunc("/api/", unknownEndpoint(call.Ollama, known))

@@ -17,6 +17,7 @@ import (
 	"github.com/warden-gw/warden/internal/identity"
 	"github.com/warden-gw/warden/internal/keys"
 	"github.com/warden-gw/warden/internal/metrics"
+	"github.com/warden-gw/warden/internal/policy"
 	"github.com/warden-gw/warden/internal/route"
 	"github.com/warden-gw/warden/internal/store"
 )
@@ -87,7 +88,11 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	if err := s.bootstrap(ctx, master, opt.Out); err != nil {
 		return fail(err)
 	}
-	s.auth = identity.NewKeyAuth(s.store, s.hasher, master, s.log)
+	groups, err := policy.NewGroups(cfg.ModelGroups)
+	if err != nil {
+		return fail(err)
+	}
+	s.auth = identity.NewKeyAuth(s.store, s.hasher, master, groups, s.log)
 	if s.router, err = route.New(backendSpecs(cfg), modelSpecs(cfg), time.Duration(cfg.Discovery.Interval), s.log); err != nil {
 		return fail(err)
 	}
@@ -96,7 +101,8 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	for _, b := range s.router.Backends() {
 		s.metrics.SetHealthy(b.Name(), true)
 	}
-	s.admin = admin.New(s.store, s.hasher, s.auth, s.log)
+	s.admin = admin.New(admin.Deps{Store: s.store, Hasher: s.hasher, Auth: s.auth, Groups: groups, Log: s.log,
+		KnownModel: func(name string) bool { _, ok := s.router.Lookup(name); return ok }})
 	s.handler = s.routes()
 	return s, nil
 }
