@@ -47,6 +47,8 @@ type Server struct {
 	handler http.Handler
 	ridGen  *requestIDs
 	out     io.Writer
+	// patterns are the registered routes (see Routes).
+	patterns []string
 }
 
 // New builds a Server: opens the store, bootstraps the first admin, builds routes.
