@@ -40,8 +40,24 @@ func connect(base string, getenv func(string) string) (*client, error) {
 	return &client{base: strings.TrimRight(base, "/"), key: key, http: &http.Client{Timeout: 30 * time.Second}}, nil
 }
 
+// raw sends a GET and returns the answer's body as it is.
+func (c *client) raw(path string) ([]byte, error) {
+	var out json.RawMessage
+	err := c.doInto(http.MethodGet, path, nil, func(b []byte) error { out = b; return nil })
+	return out, err
+}
+
 // do sends a request and decodes the JSON answer into out; an error answer becomes an error.
 func (c *client) do(method, path string, body, out any) error {
+	return c.doInto(method, path, body, func(raw []byte) error {
+		if out == nil {
+			return nil
+		}
+		return json.Unmarshal(raw, out)
+	})
+}
+
+func (c *client) doInto(method, path string, body any, handle func([]byte) error) error {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -76,10 +92,7 @@ func (c *client) do(method, path string, body, out any) error {
 		}
 		return fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
+	return handle(raw)
 }
 
 type keyRow struct {

@@ -19,6 +19,7 @@ Usage:
   warden keys list [--user ID] [--team ID] [--json]
   warden keys info KEY_OR_ID [--json]
   warden keys revoke KEY_OR_ID...
+  warden review [--format table|json|csv]
   warden version
 
 Client commands talk to a running Warden: --url (or WARDEN_URL, default http://127.0.0.1:4000),
@@ -44,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		}
 	case "keys":
 		return keysCmd(args[1:], stdout, stderr, getenv)
+	case "review":
+		return reviewCmd(args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "warden", version)
 		return 0

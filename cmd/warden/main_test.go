@@ -90,3 +90,33 @@ func TestKeysCommandsThroughTheAPI(t *testing.T) {
 		t.Fatalf("no admin key: %d %s", code, errb.String())
 	}
 }
+
+func TestReviewCommand(t *testing.T) {
+	fake := fakellm.StartTB(t, fakellm.Options{})
+	w := testkit.Start(t, testkit.Config(t, []testkit.Backend{{Name: "b1", Kind: "ollama", Fake: fake}}, ""), nil)
+	_, id := w.NewKey(t, map[string]any{"key_alias": "no-tags", "user_id": "bob"})
+	env := func(k string) string {
+		switch k {
+		case "WARDEN_URL":
+			return w.URL
+		case "WARDEN_ADMIN_KEY":
+			return testkit.MasterKey
+		}
+		return ""
+	}
+	for _, format := range []string{"table", "json", "csv"} {
+		var out, errb bytes.Buffer
+		if code := run([]string{"review", "--format", format}, &out, &errb, env); code != 0 {
+			t.Fatalf("%s: exit %d: %s", format, code, errb.String())
+		}
+		for _, want := range []string{id, "key_missing_owner", "key_missing_justification", "user_in_no_team"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s review lacks %q:\n%s", format, want, out.String())
+			}
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"review", "--format", "xml"}, &out, &errb, env); code != 2 {
+		t.Fatalf("bad format: exit %d", code)
+	}
+}

@@ -1,15 +1,13 @@
-// Package admin serves the management API: LiteLLM-compatible key endpoints for now.
+// Package admin serves the LiteLLM-compatible management API: keys, teams, users and admin events.
 package admin
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"strings"
+	"time"
 
 	"github.com/warden-gw/warden/internal/api/openai"
 	"github.com/warden-gw/warden/internal/identity"
@@ -30,6 +28,8 @@ type Deps struct {
 	// KnownModel reports whether a model name is served (for refusing typos in allowlists).
 	KnownModel func(name string) bool
 	Log        *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
 }
 
 // API is the management API.
@@ -40,30 +40,72 @@ type API struct {
 	groups *policy.Groups
 	known  func(string) bool
 	log    *slog.Logger
+	now    func() time.Time
 }
 
 // New returns the management API.
 func New(d Deps) *API {
-	return &API{store: d.Store, hasher: d.Hasher, auth: d.Auth, groups: d.Groups, known: d.KnownModel, log: d.Log}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &API{store: d.Store, hasher: d.Hasher, auth: d.Auth, groups: d.Groups, known: d.KnownModel, log: d.Log, now: now}
+}
+
+// Mux is where Register adds routes: an *http.ServeMux, or a wrapper that records patterns.
+type Mux interface {
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
 }
 
 // Register adds the endpoints to mux, each wrapped by authn, which authenticates the caller and
 // puts the principal in the request context. Each handler authorizes its own action.
-func (a *API) Register(mux *http.ServeMux, authn func(http.HandlerFunc) http.HandlerFunc) {
-	mux.HandleFunc("POST /key/generate", authn(a.adminOnly(a.generateKey)))
-	mux.HandleFunc("POST /key/delete", authn(a.adminOnly(a.deleteKeys)))
-	mux.HandleFunc("GET /key/info", authn(a.adminOnly(a.keyInfo)))
-	mux.HandleFunc("GET /key/list", authn(a.adminOnly(a.listKeys)))
+func (a *API) Register(mux Mux, authn func(http.HandlerFunc) http.HandlerFunc) {
+	for _, e := range a.endpoints() {
+		mux.HandleFunc(e.method+" "+e.path, authn(e.handler))
+	}
 }
 
-// adminOnly refuses callers who are not admins.
-func (a *API) adminOnly(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if !identity.From(r.Context()).IsAdmin() {
-			openai.WriteError(w, http.StatusForbidden, "admin_only", "this endpoint is for Warden administrators only")
-			return
-		}
-		next(w, r)
+// Endpoint is one management route and the policy action it authorizes.
+type Endpoint struct {
+	Method, Path, Action string
+}
+
+// Endpoints lists the management routes with their policy actions, for route tables and tests.
+func (a *API) Endpoints() []Endpoint {
+	var out []Endpoint
+	for _, e := range a.endpoints() {
+		out = append(out, Endpoint{Method: e.method, Path: e.path, Action: e.action})
+	}
+	return out
+}
+
+type endpoint struct {
+	method, path, action string
+	handler              http.HandlerFunc
+}
+
+func (a *API) endpoints() []endpoint {
+	return []endpoint{
+		{"POST", "/key/generate", policy.KeyGenerate, a.generateKey},
+		{"POST", "/key/update", policy.KeyUpdate, a.updateKey},
+		{"POST", "/key/delete", policy.KeyDelete, a.deleteKeys},
+		{"GET", "/key/info", policy.KeyInfo, a.keyInfo},
+		{"GET", "/key/list", policy.KeyList, a.listKeys},
+		{"POST", "/key/regenerate", policy.KeyRegenerate, a.regenerateKey},
+		{"POST", "/key/{key}/regenerate", policy.KeyRegenerate, a.regenerateKey},
+		{"POST", "/team/new", policy.TeamNew, a.newTeam},
+		{"POST", "/team/update", policy.TeamUpdate, a.updateTeam},
+		{"POST", "/team/delete", policy.TeamDelete, a.deleteTeams},
+		{"GET", "/team/info", policy.TeamInfo, a.teamInfo},
+		{"GET", "/team/list", policy.TeamList, a.listTeams},
+		{"POST", "/team/member_add", policy.TeamMemberAdd, a.addMembers},
+		{"POST", "/team/member_delete", policy.TeamMemberDelete, a.deleteMember},
+		{"POST", "/user/new", policy.UserNew, a.newUser},
+		{"GET", "/user/info", policy.UserInfo, a.userInfo},
+		{"POST", "/user/update", policy.UserUpdate, a.updateUser},
+		{"POST", "/user/delete", policy.UserDelete, a.deleteUsers},
+		{"GET", "/user/list", policy.UserList, a.listUsers},
+		{"GET", "/admin/v1/events", policy.EventsList, a.listEvents},
 	}
 }
 
@@ -80,82 +122,34 @@ func badRequest(format string, args ...any) *apiError {
 	return &apiError{http.StatusBadRequest, "invalid_request", fmt.Sprintf(format, args...)}
 }
 
+func forbidden(format string, args ...any) *apiError {
+	return &apiError{http.StatusForbidden, "forbidden", fmt.Sprintf(format, args...)}
+}
+
+func notFound(code, format string, args ...any) *apiError {
+	return &apiError{http.StatusNotFound, code, fmt.Sprintf(format, args...)}
+}
+
+func conflict(format string, args ...any) *apiError {
+	return &apiError{http.StatusConflict, "conflict", fmt.Sprintf(format, args...)}
+}
+
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		openai.WriteError(w, ae.status, ae.code, ae.msg)
 		return
 	}
+	if errors.Is(err, store.ErrInvalid) {
+		openai.WriteError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return
+	}
 	a.log.Error("management call failed", "path", r.URL.Path, "err", err)
 	openai.WriteError(w, http.StatusServiceUnavailable, "store_unavailable", "the store could not complete the request; try again")
-}
-
-// decode reads a JSON object into v whatever the Content-Type says (curl -d sends form encoding),
-// refusing unknown fields by name, trailing data and oversized bodies.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &apiError{http.StatusRequestEntityTooLarge, "request_too_large", "request body over 1 MiB"}
-		}
-		return badRequest("could not read the request body")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return badRequest("%s", describeJSONError(body, err))
-	}
-	if dec.More() {
-		return badRequest("unexpected data after the JSON object")
-	}
-	return nil
-}
-
-func describeJSONError(body []byte, err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return fmt.Sprintf("invalid JSON at byte %d: %s", se.Offset, se.Error())
-	case errors.As(err, &te):
-		return fmt.Sprintf("field %q must be %s, not %s", te.Field, kindName(te.Type.Kind().String()), te.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return fmt.Sprintf("field %s is not supported by Warden", strings.TrimPrefix(err.Error(), "json: unknown field "))
-	case errors.Is(err, io.EOF):
-		if len(bytes.TrimSpace(body)) == 0 {
-			return "the request body is empty; send a JSON object"
-		}
-	}
-	return "invalid JSON: " + err.Error()
-}
-
-func kindName(k string) string {
-	switch k {
-	case "slice":
-		return "a list"
-	case "map", "struct":
-		return "an object"
-	case "float64", "int", "int64":
-		return "a number"
-	}
-	return "a " + k
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
-}
-
-// actor names the caller for the admin log.
-func actor(r *http.Request) string {
-	p := identity.From(r.Context())
-	if p == nil {
-		return ""
-	}
-	if p.Master {
-		return "master-key"
-	}
-	return p.UserID + "/" + p.KeyID
 }

@@ -23,3 +23,17 @@ func parseDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// checkPeriod checks a LiteLLM budget period: a whole number of seconds, minutes, hours, days, weeks
+// or months, such as "30s", "30m", "12h", "30d", "1w" or "1mo".
+func checkPeriod(s string) error {
+	num := strings.TrimRight(s, "abcdefghijklmnopqrstuvwxyz")
+	unit := s[len(num):]
+	n, err := strconv.Atoi(num)
+	switch {
+	case err != nil || n <= 0 || n > 36500 || len(num) != len(strings.TrimLeft(num, "+-")):
+	case unit == "s", unit == "m", unit == "h", unit == "d", unit == "w", unit == "mo":
+		return nil
+	}
+	return fmt.Errorf("%q is not a period like 30s, 30m, 12h, 30d, 1w or 1mo", s)
+}

@@ -3,277 +3,297 @@ package admin
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/warden-gw/warden/internal/identity"
 	"github.com/warden-gw/warden/internal/keys"
+	"github.com/warden-gw/warden/internal/policy"
 	"github.com/warden-gw/warden/internal/store"
 )
 
 // generateRequest is LiteLLM's /key/generate body, as far as Warden supports it.
 type generateRequest struct {
-	Models   []string        `json:"models"`
-	Duration *string         `json:"duration"`
-	KeyAlias string          `json:"key_alias"`
-	UserID   string          `json:"user_id"`
-	TeamID   string          `json:"team_id"`
-	Metadata json.RawMessage `json:"metadata"`
+	Models        []string        `json:"models"`
+	Duration      *string         `json:"duration"`
+	KeyAlias      string          `json:"key_alias"`
+	UserID        string          `json:"user_id"`
+	TeamID        string          `json:"team_id"`
+	Metadata      json.RawMessage `json:"metadata"`
+	Tags          []string        `json:"tags"`
+	AllowedRoutes []string        `json:"allowed_routes"`
+	Blocked       bool            `json:"blocked"`
+	limitFields
 }
 
-// keyInfo is a key as the API shows it: never the secret.
-type keyInfo struct {
-	KeyID      string          `json:"key_id"`
-	Token      string          `json:"token"`
-	KeyName    string          `json:"key_name"`
-	KeyAlias   string          `json:"key_alias"`
-	UserID     string          `json:"user_id"`
-	TeamID     *string         `json:"team_id"`
-	Models     []string        `json:"models"`
-	Metadata   json.RawMessage `json:"metadata"`
-	Expires    *time.Time      `json:"expires"`
-	CreatedAt  time.Time       `json:"created_at"`
-	LastUsedAt *time.Time      `json:"last_used_at"`
+// keyPlan is a validated key creation: the key and the writes that go with it.
+type keyPlan struct {
+	key        store.Key
+	createUser bool // the owner does not exist yet: create it with role user
+	addMember  bool // the owner joins the key's team as a member
 }
-
-func infoOf(k store.Key) keyInfo {
-	ki := keyInfo{KeyID: k.ID, Token: k.ID, KeyName: k.Hint, KeyAlias: k.Alias, UserID: k.UserID,
-		Models: k.Models, Metadata: k.Metadata, CreatedAt: k.CreatedAt}
-	if ki.Models == nil {
-		ki.Models = []string{}
-	}
-	if len(ki.Metadata) == 0 {
-		ki.Metadata = json.RawMessage("{}")
-	}
-	if k.TeamID != "" {
-		ki.TeamID = &k.TeamID
-	}
-	if !k.ExpiresAt.IsZero() {
-		ki.Expires = &k.ExpiresAt
-	}
-	if !k.LastUsedAt.IsZero() {
-		ki.LastUsedAt = &k.LastUsedAt
-	}
-	return ki
-}
-
-const maxField = 256
 
 func (a *API) generateKey(w http.ResponseWriter, r *http.Request) {
+	c, err := callerOf(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	var req generateRequest
 	if err := decode(w, r, &req); err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	plan, err := a.planKey(r, c, req)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	secret, err := a.createKey(r, c, &plan)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Key string `json:"key"`
+		keyView
+	}{secret, viewKey(plan.key)})
+}
+
+// planKey validates a key request completely and authorizes it; nothing is written.
+func (a *API) planKey(r *http.Request, c caller, req generateRequest) (keyPlan, error) {
 	k, err := a.validateGenerate(req)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return keyPlan{}, err
 	}
-	if k.UserID != "" {
-		if err := a.ensureUser(r, k.UserID); err != nil {
-			a.fail(w, r, err)
-			return
+	if k.UserID == "" && !c.admin() {
+		k.UserID = c.actor.UserID // self-service: a user's key is their own
+	}
+	if k.TeamID == "" && !c.admin() && k.UserID != "" {
+		if k.TeamID, err = a.soleTeam(r, k.UserID); err != nil {
+			return keyPlan{}, err
 		}
 	}
-	secret, err := keys.New()
+	if err := c.authorize(policy.KeyGenerate, policy.Target{OwnerUserID: k.UserID, TeamID: k.TeamID}); err != nil {
+		return keyPlan{}, err
+	}
+	if err := a.guardOwner(r, c, k.UserID); err != nil {
+		return keyPlan{}, err
+	}
+	plan := keyPlan{key: k}
+	if k.UserID != "" {
+		_, err := a.store.GetUser(r.Context(), k.UserID)
+		switch {
+		case errors.Is(err, store.ErrNotFound) && c.admin():
+			plan.createUser = true // like LiteLLM: an admin's key for a new user id creates the user
+		case errors.Is(err, store.ErrNotFound):
+			return keyPlan{}, notFound("user_not_found", "field \"user_id\": no user %q", k.UserID)
+		case err != nil:
+			return keyPlan{}, err
+		}
+	}
+	if k.TeamID == "" {
+		return plan, nil
+	}
+	t, err := a.team(r, k.TeamID)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return keyPlan{}, err
 	}
-	if k.ID, err = keys.NewID(); err != nil {
-		a.fail(w, r, err)
-		return
+	if len(plan.key.Models) == 0 {
+		plan.key.Models = slices.Clone(t.Models) // a team key inherits the team's allowlist
+	} else if err := a.withinTeam(plan.key.Models, t); err != nil {
+		return keyPlan{}, err
 	}
-	h := a.hasher.Sum(secret)
-	k.Hash, k.Hint, k.CreatedAt = h[:], keys.Hint(secret), time.Now().UTC()
-	if err := a.store.CreateKey(r.Context(), k); err != nil {
-		a.fail(w, r, err)
-		return
+	if k.UserID != "" && !plan.createUser {
+		member, err := a.isMember(r, k.TeamID, k.UserID)
+		if err != nil {
+			return keyPlan{}, err
+		}
+		plan.addMember = !member
+	} else {
+		plan.addMember = k.UserID != ""
 	}
-	a.log.Info("admin action", "action", "key.generate", "actor", actor(r), "key_id", k.ID, "user_id", k.UserID, "team_id", k.TeamID)
-	out := struct {
-		Key string `json:"key"`
-		keyInfo
-	}{secret, infoOf(k)}
-	writeJSON(w, http.StatusOK, out)
+	if plan.addMember && !c.admin() {
+		return keyPlan{}, forbidden("field \"user_id\": %s is not a member of team %s; a team admin adds members first", k.UserID, teamName(t))
+	}
+	return plan, nil
 }
 
 // validateGenerate checks every field and names the one that is wrong.
 func (a *API) validateGenerate(req generateRequest) (store.Key, error) {
-	k := store.Key{Alias: req.KeyAlias, UserID: req.UserID, TeamID: req.TeamID}
-	for name, v := range map[string]string{"key_alias": req.KeyAlias, "user_id": req.UserID, "team_id": req.TeamID} {
-		if len(v) > maxField {
-			return k, badRequest("field %q is longer than %d characters", name, maxField)
+	k := store.Key{Alias: req.KeyAlias, UserID: req.UserID, TeamID: req.TeamID, Blocked: req.Blocked}
+	for _, f := range []struct{ name, v string }{{"key_alias", req.KeyAlias}, {"user_id", req.UserID}, {"team_id", req.TeamID}} {
+		if err := checkText(f.name, f.v); err != nil {
+			return k, err
 		}
 	}
-	for i, m := range req.Models {
-		if strings.TrimSpace(m) == "" || len(m) > maxField {
-			return k, badRequest("field \"models\"[%d] must be a model name", i)
+	if len(req.Models) > 0 {
+		if _, err := a.checkModels("models", req.Models); err != nil {
+			return k, err
 		}
+		k.Models = req.Models
 	}
-	k.Models = req.Models
 	if req.Duration != nil && *req.Duration != "" {
 		d, err := parseDuration(*req.Duration)
 		if err != nil {
 			return k, badRequest("field \"duration\": %v", err)
 		}
-		k.ExpiresAt = time.Now().UTC().Add(d)
+		k.ExpiresAt = a.now().UTC().Add(d)
 	}
-	if len(req.Metadata) > 0 && string(req.Metadata) != "null" {
-		var obj map[string]any
-		if json.Unmarshal(req.Metadata, &obj) != nil {
-			return k, badRequest("field \"metadata\" must be a JSON object")
-		}
-		k.Metadata = req.Metadata
+	meta, err := checkMetadata("metadata", req.Metadata)
+	if err != nil {
+		return k, err
+	}
+	if k.Metadata, err = withTags(meta, req.Tags); err != nil {
+		return k, err
+	}
+	if err := policy.ValidateEndpoints(req.AllowedRoutes); err != nil {
+		return k, badRequest("field \"allowed_routes\": %v", err)
+	}
+	k.Endpoints = req.AllowedRoutes
+	if k.Limits, err = req.limitFields.apply(store.Limits{}); err != nil {
+		return k, err
 	}
 	return k, nil
 }
 
-// ensureUser creates the key's user with role "user" if it does not exist yet, like LiteLLM.
-func (a *API) ensureUser(r *http.Request, id string) error {
-	_, err := a.store.GetUser(r.Context(), id)
-	if err == nil {
-		return nil
-	}
-	if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	u := store.User{ID: id, Role: identity.RoleUser, CreatedAt: time.Now().UTC()}
-	if strings.Contains(id, "@") {
-		u.Email = id
-	}
-	if err := a.store.CreateUser(r.Context(), u); err != nil && !errors.Is(err, store.ErrConflict) {
-		return err
-	}
-	return nil
-}
-
-// resolve finds a key by its secret or its public id.
-func (a *API) resolve(r *http.Request, ref string) (store.Key, error) {
-	if keys.LooksLikeID(ref) {
-		return a.store.KeyByID(r.Context(), ref)
-	}
-	if !keys.Plausible(ref) {
-		return store.Key{}, store.ErrNotFound
-	}
-	h := a.hasher.Sum(ref)
-	return a.store.KeyByHash(r.Context(), h[:])
-}
-
-func (a *API) deleteKeys(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Keys []string `json:"keys"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if len(req.Keys) == 0 {
-		a.fail(w, r, badRequest("field \"keys\" must list at least one key (secret or key id)"))
-		return
-	}
-	// Resolve every key first: one unknown key deletes nothing.
-	var found []store.Key
-	var missing []string
-	for _, ref := range req.Keys {
-		k, err := a.resolve(r, ref)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			missing = append(missing, redactRef(ref))
-		case err != nil:
-			a.fail(w, r, err)
-			return
-		default:
-			found = append(found, k)
+// createKey carries out a plan: the owner, its membership, the key, and their events.
+func (a *API) createKey(r *http.Request, c caller, plan *keyPlan) (string, error) {
+	k := &plan.key
+	if plan.createUser {
+		if err := a.createUser(r, c, store.User{ID: k.UserID, Role: store.RoleUser}); err != nil {
+			return "", err
 		}
 	}
-	if len(missing) > 0 {
-		a.fail(w, r, &apiError{http.StatusNotFound, "key_not_found",
-			fmt.Sprintf("no such key: %s; nothing was deleted", strings.Join(missing, ", "))})
-		return
+	if plan.addMember {
+		if err := a.addMember(r, c, store.TeamMember{TeamID: k.TeamID, UserID: k.UserID, Role: store.TeamRoleMember}); err != nil {
+			return "", err
+		}
 	}
-	ids := make([]string, len(found))
-	for i, k := range found {
-		ids[i] = k.ID
+	secret, err := keys.New()
+	if err != nil {
+		return "", err
 	}
-	if _, err := a.store.DeleteKeys(r.Context(), ids); err != nil {
-		a.fail(w, r, err)
-		return
+	if k.ID, err = keys.NewID(); err != nil {
+		return "", err
 	}
-	for _, k := range found {
-		a.auth.Forget(k.Hash)
+	h := a.hasher.Sum(secret)
+	k.Hash, k.Hint, k.CreatedAt = h[:], keys.Hint(secret), a.now().UTC().Truncate(store.TimePrecision)
+	if err := a.store.CreateKey(r.Context(), *k); err != nil {
+		return "", err
 	}
-	a.log.Info("admin action", "action", "key.delete", "actor", actor(r), "key_ids", ids)
-	writeJSON(w, http.StatusOK, map[string]any{"deleted_keys": ids})
+	return secret, a.record(r, c, "key.generate", k.ID, keyChange(*k))
+}
+
+// createUser creates a user (email taken from an id that looks like one) and records it.
+func (a *API) createUser(r *http.Request, c caller, u store.User) error {
+	if u.Email == "" && strings.Contains(u.ID, "@") {
+		u.Email = u.ID
+	}
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = a.now().UTC().Truncate(store.TimePrecision)
+	}
+	if err := a.store.CreateUser(r.Context(), u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return conflict("field \"user_email\": a user with id %q or email %q already exists", u.ID, u.Email)
+		}
+		return err
+	}
+	return a.record(r, c, "user.new", u.ID, map[string]any{"user_email": u.Email, "user_alias": u.Name, "role": u.Role})
+}
+
+// addMember adds a membership and records it; the auth cache is dropped (team roles changed).
+func (a *API) addMember(r *http.Request, c caller, m store.TeamMember) error {
+	if err := a.store.AddTeamMember(r.Context(), m); err != nil {
+		return err
+	}
+	a.auth.ForgetAll()
+	return a.record(r, c, "team.member_add", m.TeamID, map[string]any{"user_id": m.UserID, "role": litellmTeamRole(m.Role)})
+}
+
+// soleTeam is the team a non-admin's key belongs to when the request names none: the user's only
+// team. A user in several teams must say which; a user in none gets a key without a team.
+func (a *API) soleTeam(r *http.Request, userID string) (string, error) {
+	ms, err := a.store.TeamsOfUser(r.Context(), userID)
+	if err != nil {
+		return "", err
+	}
+	switch len(ms) {
+	case 0:
+		return "", nil
+	case 1:
+		return ms[0].TeamID, nil
+	}
+	return "", badRequest("field \"team_id\" is required: %s is a member of %d teams", userID, len(ms))
+}
+
+// team loads a team, answering 404 naming team_id when there is none.
+func (a *API) team(r *http.Request, id string) (store.Team, error) {
+	t, err := a.store.GetTeam(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return t, notFound("team_not_found", "field \"team_id\": no team %q", id)
+	}
+	return t, err
+}
+
+// isMember reports whether userID is a member of teamID.
+func (a *API) isMember(r *http.Request, teamID, userID string) (bool, error) {
+	ms, err := a.store.TeamsOfUser(r.Context(), userID)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(ms, func(m store.TeamMember) bool { return m.TeamID == teamID }), nil
+}
+
+// resolve finds a key by its secret or its public id; 404 naming field when there is none.
+func (a *API) resolve(r *http.Request, field, ref string) (store.Key, error) {
+	var k store.Key
+	var err error
+	switch {
+	case keys.LooksLikeID(ref):
+		k, err = a.store.KeyByID(r.Context(), ref)
+	case keys.Plausible(ref):
+		h := a.hasher.Sum(ref)
+		k, err = a.store.KeyByHash(r.Context(), h[:])
+	default:
+		err = store.ErrNotFound
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return k, notFound("key_not_found", "field %q: no such key %s", field, redactRef(ref))
+	}
+	return k, err
+}
+
+// keyTarget is the policy target of an existing key.
+func keyTarget(k store.Key) policy.Target {
+	return policy.Target{OwnerUserID: k.UserID, TeamID: k.TeamID}
+}
+
+// forgetKey drops a key's current and previous hashes from the auth cache.
+func (a *API) forgetKey(k store.Key) {
+	a.auth.Forget(k.Hash)
+	if len(k.PrevHash) > 0 {
+		a.auth.Forget(k.PrevHash)
+	}
 }
 
 // redactRef shows a reference in an error without echoing a secret.
 func redactRef(ref string) string {
 	if keys.LooksLikeID(ref) {
-		return strconv.Quote(ref)
+		return `"` + ref + `"`
 	}
-	return strconv.Quote(keys.Hint(ref))
+	return `"` + keys.Hint(ref) + `"`
 }
 
-func (a *API) keyInfo(w http.ResponseWriter, r *http.Request) {
-	ref := r.URL.Query().Get("key")
-	if ref == "" {
-		a.fail(w, r, badRequest("query parameter \"key\" is required (a key secret or key id)"))
-		return
+// expiry reads an update's duration: a value sets a new lifetime from now; null or "-1" means never.
+func (a *API) expiry(d opt[string]) (time.Time, error) {
+	if !d.has() || d.V == "-1" || d.V == "" {
+		return time.Time{}, nil
 	}
-	k, err := a.resolve(r, ref)
-	if errors.Is(err, store.ErrNotFound) {
-		a.fail(w, r, &apiError{http.StatusNotFound, "key_not_found", "no such key"})
-		return
-	}
+	dur, err := parseDuration(d.V)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return time.Time{}, badRequest("field \"duration\": %v", err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"key": k.ID, "info": infoOf(k)})
-}
-
-func (a *API) listKeys(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, err := intParam(q.Get("page"), 1, 1, 1_000_000)
-	if err != nil {
-		a.fail(w, r, badRequest("query parameter \"page\": %v", err))
-		return
-	}
-	size, err := intParam(q.Get("size"), 100, 1, 1000)
-	if err != nil {
-		a.fail(w, r, badRequest("query parameter \"size\": %v", err))
-		return
-	}
-	list, err := a.store.ListKeys(r.Context(), store.KeyFilter{UserID: q.Get("user_id"), TeamID: q.Get("team_id"),
-		Limit: size, Offset: (page - 1) * size})
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	full := q.Get("return_full_object") == "true"
-	out := make([]any, 0, len(list))
-	for _, k := range list {
-		if full {
-			out = append(out, infoOf(k))
-		} else {
-			out = append(out, k.ID)
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"keys": out, "current_page": page, "page_size": size})
-}
-
-func intParam(s string, def, lo, hi int) (int, error) {
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("must be a whole number from %d to %d", lo, hi)
-	}
-	return n, nil
+	return a.now().UTC().Add(dur), nil
 }

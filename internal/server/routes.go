@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/warden-gw/warden/internal/call"
+	"github.com/warden-gw/warden/internal/policy"
 )
 
 // recordingMux is a ServeMux that remembers its patterns, so tests can check that every endpoint
@@ -56,10 +57,10 @@ func (s *Server) routes() http.Handler {
 		w.Write([]byte("Warden is running\n"))
 	})
 	if s.cfg.MetricsListen == "" {
-		mux.Handle("GET /metrics", s.requireAdmin(call.OpenAI, s.metrics.Handler().ServeHTTP))
+		mux.Handle("GET /metrics", s.authenticate(call.OpenAI, s.allow(policy.MetricsRead, s.metrics.Handler().ServeHTTP)))
 	}
-	// TODO(lead): pass mux itself once admin.Register takes an interface, so admin routes are recorded.
-	s.admin.Register(mux.ServeMux, func(h http.HandlerFunc) http.HandlerFunc { return s.authenticate(call.OpenAI, h) })
+	mux.HandleFunc("GET /admin/v1/review", s.authenticate(call.OpenAI, s.allow(policy.ReviewRead, s.accessReview)))
+	s.admin.Register(mux, func(h http.HandlerFunc) http.HandlerFunc { return s.authenticate(call.OpenAI, h) })
 
 	mux.HandleFunc("/v1/", unknownEndpoint(call.OpenAI, known))
 	mux.HandleFunc("/api/", unknownEndpoint(call.Ollama, known))
