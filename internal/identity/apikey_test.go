@@ -23,10 +23,10 @@ type fakeStore struct {
 	users   map[string]store.User
 	teams   map[string]store.Team
 	members map[string][]store.TeamMember // by user id
-	err     error // returned by KeyByHash and GetUser when set
-	userErr error // returned by GetUser when set
-	touchEr error // returned by TouchKeys when set
-	lookups int   // KeyByHash calls
+	err     error                         // returned by KeyByHash and GetUser when set
+	userErr error                         // returned by GetUser when set
+	touchEr error                         // returned by TouchKeys when set
+	lookups int                           // KeyByHash calls
 	touches []map[string]time.Time
 }
 
