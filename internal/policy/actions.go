@@ -41,6 +41,7 @@ type rule struct {
 	read      bool // an auditor may: it changes nothing
 	self      bool // a user may, on what they own (Target.OwnerUserID is the user)
 	teamAdmin bool // a team admin may, within their team (Target.TeamID)
+	member    bool // any member of the target team may (reading their own team)
 	addresses bool // it names an existing resource: out of the actor's sight it is 404
 }
 
@@ -57,7 +58,7 @@ var rules = [...]rule{
 	{action: TeamUpdate, teamAdmin: true, addresses: true},
 	{action: TeamUpdateLimits},
 	{action: TeamDelete},
-	{action: TeamInfo, read: true, teamAdmin: true, addresses: true},
+	{action: TeamInfo, read: true, teamAdmin: true, member: true, addresses: true},
 	{action: TeamList, read: true},
 	{action: TeamMemberAdd, teamAdmin: true, addresses: true},
 	{action: TeamMemberDelete, teamAdmin: true, addresses: true},

@@ -83,6 +83,9 @@ func authorizeUser(a Actor, r rule, t Target) Decision {
 	if r.self && owner && inTeam {
 		return allow()
 	}
+	if r.member && t.TeamID != "" && a.TeamRoles[t.TeamID] != "" {
+		return allow()
+	}
 	if r.teamAdmin && t.TeamID != "" && a.TeamRoles[t.TeamID] == TeamRoleAdmin {
 		if r.action == UserNew && t.GrantsRole != "" && t.GrantsRole != RoleUser {
 			return forbidden(fmt.Sprintf("user_role: a team admin may create users with role user only, not %s", label(t.GrantsRole)))

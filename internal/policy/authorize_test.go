@@ -86,8 +86,8 @@ team.update_limits other   ok     403    403    403    403    403    403
 team.delete        own     ok     403    403    403    403    403    403
 team.delete        mate    ok     403    403    403    403    403    403
 team.delete        other   ok     403    403    403    403    403    403
-team.info          own     ok     ok     403    403    403    ok     403
-team.info          mate    ok     ok     403    404    403    ok     403
+team.info          own     ok     ok     ok     403    403    ok     403
+team.info          mate    ok     ok     ok     404    403    ok     403
 team.info          other   ok     404    404    404    403    ok     403
 team.list          own     ok     403    403    403    403    ok     403
 team.list          mate    ok     403    403    403    403    ok     403
