@@ -42,8 +42,13 @@ func connect(base string, getenv func(string) string) (*client, error) {
 
 // raw sends a GET and returns the answer's body as it is.
 func (c *client) raw(path string) ([]byte, error) {
+	return c.send(http.MethodGet, path, nil)
+}
+
+// send sends a request and returns the answer's body as it is; an error answer becomes an error.
+func (c *client) send(method, path string, body any) (json.RawMessage, error) {
 	var out json.RawMessage
-	err := c.doInto(http.MethodGet, path, nil, func(b []byte) error { out = b; return nil })
+	err := c.doInto(method, path, body, func(b []byte) error { out = b; return nil })
 	return out, err
 }
 
@@ -120,6 +125,10 @@ func keysCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 	asJSON := fs.Bool("json", false, "print JSON for scripts")
 	var err error
 	switch args[0] {
+	case "update":
+		return keysUpdate(args[1:], stdout, stderr, getenv)
+	case "regenerate", "rotate":
+		return keysRegenerate(args[1:], stdout, stderr, getenv)
 	case "create":
 		alias := fs.String("alias", "", "key alias")
 		models := fs.String("models", "", "comma-separated model allowlist (empty: all)")
@@ -178,7 +187,8 @@ func keysCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 			return nil
 		})
 	case "info":
-		if fs.Parse(args[1:]) != nil || fs.NArg() != 1 {
+		pos, perr := parseInterspersed(fs, args[1:])
+		if perr != nil || len(pos) != 1 {
 			fmt.Fprintln(stderr, "usage: warden keys info KEY_OR_ID")
 			return 2
 		}
@@ -186,7 +196,7 @@ func keysCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 			var out struct {
 				Info keyRow `json:"info"`
 			}
-			if err := c.do(http.MethodGet, "/key/info?key="+url.QueryEscape(fs.Arg(0)), nil, &out); err != nil {
+			if err := c.do(http.MethodGet, "/key/info?key="+url.QueryEscape(pos[0]), nil, &out); err != nil {
 				return err
 			}
 			if *asJSON {
@@ -196,7 +206,8 @@ func keysCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 			return nil
 		})
 	case "revoke", "delete":
-		if fs.Parse(args[1:]) != nil || fs.NArg() == 0 {
+		pos, perr := parseInterspersed(fs, args[1:])
+		if perr != nil || len(pos) == 0 {
 			fmt.Fprintln(stderr, "usage: warden keys revoke KEY_OR_ID...")
 			return 2
 		}
@@ -204,7 +215,7 @@ func keysCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 			var out struct {
 				Deleted []string `json:"deleted_keys"`
 			}
-			if err := c.do(http.MethodPost, "/key/delete", map[string]any{"keys": fs.Args()}, &out); err != nil {
+			if err := c.do(http.MethodPost, "/key/delete", map[string]any{"keys": pos}, &out); err != nil {
 				return err
 			}
 			if *asJSON {

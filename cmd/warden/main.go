@@ -18,12 +18,30 @@ Usage:
   warden keys create [--alias NAME] [--models a,b] [--duration 30d] [--user ID] [--team ID] [--metadata JSON] [--json]
   warden keys list [--user ID] [--team ID] [--json]
   warden keys info KEY_OR_ID [--json]
+  warden keys update KEY_OR_ID [--alias A] [--models a,b] [--duration 30d|never] [--team ID] [--routes a,b]
+                    [--blocked=true|false] [--metadata JSON] [LIMITS] [--json]
+  warden keys regenerate KEY_OR_ID [--grace 24h] [--json]
   warden keys revoke KEY_OR_ID...
+  warden teams create --alias A [--models a,b] [LIMITS] [--metadata JSON] [--json]
+  warden teams list [--user ID] [--json]
+  warden teams info ID [--json]
+  warden teams update ID [--alias A] [--models a,b] [--blocked=true|false] [LIMITS] [--json]
+  warden teams delete ID... [--json]
+  warden teams add-member ID USER [--role admin|member] [--json]
+  warden teams remove-member ID USER [--json]
+  warden users create ID [--email E] [--alias NAME] [--role admin|user|pending|auditor] [--team ID] [--json]
+  warden users list [--role R] [--team ID] [--json]
+  warden users info ID [--json]
+  warden users update ID [--role R] [--blocked=true|false] [--email E] [--alias NAME] [--json]
+  warden users delete ID... [--json]
   warden review [--format table|json|csv]
   warden version
 
 Client commands talk to a running Warden: --url (or WARDEN_URL, default http://127.0.0.1:4000),
-authenticated with WARDEN_ADMIN_KEY (or WARDEN_MASTER_KEY).
+authenticated with WARDEN_ADMIN_KEY (or WARDEN_MASTER_KEY). LIMITS are --max-budget N,
+--budget-duration 30d, --rpm N, --tpm N and --max-parallel N ("none" clears one). Tables are for
+people; --json prints the API's answer for scripts. Exit status: 1 when the API refuses, 2 on
+a usage error.
 `
 
 func main() {
@@ -45,6 +63,10 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		}
 	case "keys":
 		return keysCmd(args[1:], stdout, stderr, getenv)
+	case "teams":
+		return teamsCmd(args[1:], stdout, stderr, getenv)
+	case "users":
+		return usersCmd(args[1:], stdout, stderr, getenv)
 	case "review":
 		return reviewCmd(args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":

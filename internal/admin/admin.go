@@ -1,4 +1,4 @@
-// Package admin serves the LiteLLM-compatible management API: keys, teams, users and admin events.
+// Package admin serves the management API, native REST under /admin/v1 and LiteLLM-compatible: keys, teams, users, admin events.
 package admin
 
 import (
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/warden-gw/warden/internal/api/openai"
@@ -41,6 +42,8 @@ type API struct {
 	known  func(string) bool
 	log    *slog.Logger
 	now    func() time.Time
+	// openapi builds the OpenAPI document once, on first use.
+	openapi func() ([]byte, error)
 }
 
 // New returns the management API.
@@ -49,7 +52,8 @@ func New(d Deps) *API {
 	if now == nil {
 		now = time.Now
 	}
-	return &API{store: d.Store, hasher: d.Hasher, auth: d.Auth, groups: d.Groups, known: d.KnownModel, log: d.Log, now: now}
+	return &API{store: d.Store, hasher: d.Hasher, auth: d.Auth, groups: d.Groups, known: d.KnownModel, log: d.Log, now: now,
+		openapi: sync.OnceValues(buildOpenAPI)}
 }
 
 // Mux is where Register adds routes: an *http.ServeMux, or a wrapper that records patterns.
@@ -65,7 +69,8 @@ func (a *API) Register(mux Mux, authn func(http.HandlerFunc) http.HandlerFunc) {
 	}
 }
 
-// Endpoint is one management route and the policy action it authorizes.
+// Endpoint is one management route and the policy action it authorizes ("" for a route any
+// authenticated caller may use: GET /admin/v1/openapi.json).
 type Endpoint struct {
 	Method, Path, Action string
 }
@@ -84,7 +89,8 @@ type endpoint struct {
 	handler              http.HandlerFunc
 }
 
-func (a *API) endpoints() []endpoint {
+// litellmEndpoints are LiteLLM's management routes, and the event log.
+func (a *API) litellmEndpoints() []endpoint {
 	return []endpoint{
 		{"POST", "/key/generate", policy.KeyGenerate, a.generateKey},
 		{"POST", "/key/update", policy.KeyUpdate, a.updateKey},
@@ -105,9 +111,12 @@ func (a *API) endpoints() []endpoint {
 		{"POST", "/user/update", policy.UserUpdate, a.updateUser},
 		{"POST", "/user/delete", policy.UserDelete, a.deleteUsers},
 		{"GET", "/user/list", policy.UserList, a.listUsers},
-		{"GET", "/admin/v1/events", policy.EventsList, a.listEvents},
+		{"GET", "/admin/v1/events", policy.EventsList, a.native(nil, a.listEvents)},
 	}
 }
+
+// endpoints are every route: the LiteLLM-compatible ones and the native REST API.
+func (a *API) endpoints() []endpoint { return append(a.litellmEndpoints(), a.nativeEndpoints()...) }
 
 // apiError is an error with the status and code the caller gets.
 type apiError struct {
@@ -135,17 +144,22 @@ func conflict(format string, args ...any) *apiError {
 }
 
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	ae := a.classify(r, err)
+	openai.WriteError(w, ae.status, ae.code, ae.msg)
+}
+
+// classify turns err into the status, code and message the caller gets; an unexpected error is
+// logged and answered as the store being unavailable, without its details.
+func (a *API) classify(r *http.Request, err error) *apiError {
 	var ae *apiError
-	if errors.As(err, &ae) {
-		openai.WriteError(w, ae.status, ae.code, ae.msg)
-		return
-	}
-	if errors.Is(err, store.ErrInvalid) {
-		openai.WriteError(w, http.StatusBadRequest, "invalid_request", err.Error())
-		return
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.Is(err, store.ErrInvalid):
+		return badRequest("%s", err.Error())
 	}
 	a.log.Error("management call failed", "path", r.URL.Path, "err", err)
-	openai.WriteError(w, http.StatusServiceUnavailable, "store_unavailable", "the store could not complete the request; try again")
+	return &apiError{http.StatusServiceUnavailable, "store_unavailable", "the store could not complete the request; try again"}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

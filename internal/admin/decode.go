@@ -34,6 +34,24 @@ var litellmFields = map[string]bool{
 // refusing unknown fields by name, trailing data and oversized bodies. A known LiteLLM field that v
 // does not hold is dropped when its value is LiteLLM's empty default.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeBody(w, r, v, true)
+}
+
+// decodeNative is decode for the native API: every field v does not hold is refused by name, and
+// an error names fields as the native API does.
+func decodeNative(w http.ResponseWriter, r *http.Request, v any) error {
+	if err := decodeBody(w, r, v, false); err != nil {
+		return nativeNamed{err}
+	}
+	return nil
+}
+
+// nativeNamed marks an error whose field names are already the native API's.
+type nativeNamed struct{ error }
+
+func (n nativeNamed) Unwrap() error { return n.error }
+
+func decodeBody(w http.ResponseWriter, r *http.Request, v any, tolerant bool) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -42,8 +60,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return badRequest("could not read the request body")
 	}
-	if body, err = dropEmptyDefaults(body, v); err != nil {
-		return err
+	if tolerant {
+		if body, err = dropEmptyDefaults(body, v); err != nil {
+			return err
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -55,10 +55,7 @@ func (a *API) generateKey(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Key string `json:"key"`
-		keyView
-	}{secret, viewKey(plan.key)})
+	writeJSON(w, http.StatusOK, keyAnswer{secret, viewKey(plan.key)})
 }
 
 // planKey validates a key request completely and authorizes it; nothing is written.

@@ -55,21 +55,13 @@ func (a *API) listKeys(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	f := store.KeyFilter{UserID: q.Get("user_id"), TeamID: q.Get("team_id"), Limit: size, Offset: (page - 1) * size}
-	// Scope: a caller who may not see every key sees their own, or their team's as its admin.
-	if f.UserID == "" && !c.may(policy.KeyList, policy.Target{TeamID: f.TeamID}) {
-		f.UserID = c.actor.UserID
-	}
-	if err := c.authorize(policy.KeyList, policy.Target{OwnerUserID: f.UserID, TeamID: f.TeamID}); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	list, err := a.store.ListKeys(r.Context(), f)
+	f, err := c.keyFilter(q.Get("user_id"), q.Get("team_id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	total, err := a.store.CountKeys(r.Context(), f)
+	f.Limit, f.Offset = size, (page-1)*size
+	list, total, err := a.keyPage(r, f)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -85,6 +77,26 @@ func (a *API) listKeys(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"keys": out, "total_count": total, "current_page": page,
 		"page_size": size, "total_pages": pages(total, size)})
+}
+
+// keyFilter scopes a key listing to what the caller may see: a caller who may not see every key
+// sees their own, or their team's as its admin. A filter the caller may not use is refused.
+func (c caller) keyFilter(userID, teamID string) (store.KeyFilter, error) {
+	f := store.KeyFilter{UserID: userID, TeamID: teamID}
+	if f.UserID == "" && !c.may(policy.KeyList, policy.Target{TeamID: f.TeamID}) {
+		f.UserID = c.actor.UserID
+	}
+	return f, c.authorize(policy.KeyList, policy.Target{OwnerUserID: f.UserID, TeamID: f.TeamID})
+}
+
+// keyPage lists one page of keys and counts all that match f.
+func (a *API) keyPage(r *http.Request, f store.KeyFilter) ([]store.Key, int, error) {
+	list, err := a.store.ListKeys(r.Context(), f)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := a.store.CountKeys(r.Context(), f)
+	return list, total, err
 }
 
 // onlyParams refuses a query parameter Warden does not support, by name.

@@ -42,7 +42,17 @@ func (a *API) updateKey(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, badRequest("field \"key\" is required (a key secret or key id)"))
 		return
 	}
-	old, err := a.resolve(r, "key", req.Key)
+	k, err := a.patchKey(r, c, req.Key, req)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, keyAnswer{k.ID, viewKey(k)})
+}
+
+// patchKey authorizes, validates, stores and records an update of the key ref; both APIs call it.
+func (a *API) patchKey(r *http.Request, c caller, ref string, req updateRequest) (store.Key, error) {
+	old, err := a.resolve(r, "key", ref)
 	if err == nil {
 		err = c.authorize(policy.KeyUpdate, keyTarget(old))
 	}
@@ -50,30 +60,20 @@ func (a *API) updateKey(w http.ResponseWriter, r *http.Request) {
 		err = a.guardOwner(r, c, old.UserID)
 	}
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return old, err
 	}
 	k, change, err := a.applyKeyUpdate(r, c, old, req)
 	if err == nil {
 		err = a.noLoosening(c, old, k)
 	}
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return old, err
 	}
 	if err := a.store.UpdateKey(r.Context(), k); err != nil {
-		a.fail(w, r, err)
-		return
+		return old, err
 	}
 	a.forgetKey(old)
-	if err := a.record(r, c, "key.update", k.ID, change); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Key string `json:"key"`
-		keyView
-	}{k.ID, viewKey(k)})
+	return k, a.record(r, c, "key.update", k.ID, change)
 }
 
 // applyKeyUpdate validates an update against the stored key and returns the new key and the change.
@@ -205,11 +205,22 @@ func (a *API) regenerateKey(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, badRequest("field \"key\" is required (a key secret or key id)"))
 		return
 	}
+	secret, k, err := a.regenerate(r, c, ref, req.GracePeriod)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, keyAnswer{secret, viewKey(k)})
+}
+
+// regenerate gives the key ref a new secret after checking the grace period and the caller's
+// right; it returns the secret and the key as stored. Both APIs call it.
+func (a *API) regenerate(r *http.Request, c caller, ref string, gracePeriod opt[string]) (string, store.Key, error) {
 	var grace time.Duration
-	if g := strings.TrimSpace(req.GracePeriod.V); req.GracePeriod.has() && g != "" {
+	if g := strings.TrimSpace(gracePeriod.V); gracePeriod.has() && g != "" {
+		var err error
 		if grace, err = parseDuration(g); err != nil {
-			a.fail(w, r, badRequest("field \"grace_period\": %v", err))
-			return
+			return "", store.Key{}, badRequest("field \"grace_period\": %v", err)
 		}
 	}
 	k, err := a.resolve(r, "key", ref)
@@ -220,23 +231,14 @@ func (a *API) regenerateKey(w http.ResponseWriter, r *http.Request) {
 		err = a.guardOwner(r, c, k.UserID)
 	}
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return "", k, err
 	}
 	secret, err := a.rotate(r, c, k, grace)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return "", k, err
 	}
 	k, err = a.store.KeyByID(r.Context(), k.ID)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Key string `json:"key"`
-		keyView
-	}{secret, viewKey(k)})
+	return secret, k, err
 }
 
 // rotate gives k a new secret; the old one stays valid for grace (none when zero).
@@ -267,26 +269,32 @@ func (a *API) deleteKeys(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	var req struct {
-		Keys []string `json:"keys"`
-	}
+	var req keyDeleteRequest
 	if err := decode(w, r, &req); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	if len(req.Keys) == 0 {
-		a.fail(w, r, badRequest("field \"keys\" must list at least one key (secret or key id)"))
+	ids, err := a.removeKeys(r, c, "keys", req.Keys)
+	if err != nil {
+		a.fail(w, r, err)
 		return
 	}
-	if len(req.Keys) > store.MaxLimit {
-		a.fail(w, r, badRequest("field \"keys\" lists more than %d keys", store.MaxLimit))
-		return
+	writeJSON(w, http.StatusOK, map[string]any{"deleted_keys": ids})
+}
+
+// removeKeys deletes the keys refs (secrets or ids) and records each; one unknown or refused key
+// deletes nothing. field names the request field in errors. Both APIs call it.
+func (a *API) removeKeys(r *http.Request, c caller, field string, refs []string) ([]string, error) {
+	if len(refs) == 0 {
+		return nil, badRequest("field %q must list at least one key (secret or key id)", field)
 	}
-	// Resolve and authorize every key first: one unknown or refused key deletes nothing.
-	found := make([]store.Key, 0, len(req.Keys))
+	if len(refs) > store.MaxLimit {
+		return nil, badRequest("field %q lists more than %d keys", field, store.MaxLimit)
+	}
+	found := make([]store.Key, 0, len(refs))
 	var missing []string
-	for _, ref := range req.Keys {
-		k, err := a.resolve(r, "keys", ref)
+	for _, ref := range refs {
+		k, err := a.resolve(r, field, ref)
 		if err == nil {
 			err = c.authorize(policy.KeyDelete, keyTarget(k))
 		}
@@ -297,28 +305,29 @@ func (a *API) deleteKeys(w http.ResponseWriter, r *http.Request) {
 		case asAPIError(err, &ae) && ae.status == http.StatusNotFound:
 			missing = append(missing, redactRef(ref))
 		default:
-			a.fail(w, r, err)
-			return
+			return nil, err
 		}
 	}
 	if len(missing) > 0 {
-		a.fail(w, r, notFound("key_not_found", "field \"keys\": no such key: %s; nothing was deleted", strings.Join(missing, ", ")))
-		return
+		return nil, notFound("key_not_found", "field %q: no such key: %s; nothing was deleted", field, strings.Join(missing, ", "))
 	}
 	ids := make([]string, len(found))
 	for i, k := range found {
 		ids[i] = k.ID
 	}
 	if _, err := a.store.DeleteKeys(r.Context(), ids); err != nil {
-		a.fail(w, r, err)
-		return
+		return nil, err
 	}
 	for _, k := range found {
 		a.forgetKey(k)
 		if err := a.record(r, c, "key.delete", k.ID, map[string]any{"user_id": k.UserID, "team_id": k.TeamID}); err != nil {
-			a.fail(w, r, err)
-			return
+			return nil, err
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deleted_keys": ids})
+	return ids, nil
+}
+
+// keyDeleteRequest is LiteLLM's /key/delete body.
+type keyDeleteRequest struct {
+	Keys []string `json:"keys"`
 }

@@ -93,10 +93,7 @@ func (a *API) addMembers(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	var req struct {
-		TeamID string     `json:"team_id"`
-		Member memberList `json:"member"`
-	}
+	var req memberAddRequest
 	if err := decode(w, r, &req); err != nil {
 		a.fail(w, r, err)
 		return
@@ -105,18 +102,28 @@ func (a *API) addMembers(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, badRequest("fields \"team_id\" and \"member\" are required"))
 		return
 	}
-	plan, err := a.planMemberAdd(r, c, req.TeamID, req.Member)
-	if err != nil {
+	if _, err := a.addTeamMembers(r, c, req.TeamID, req.Member); err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	a.writeTeam(w, r, store.Team{ID: req.TeamID})
+}
+
+// addTeamMembers authorizes, validates and adds members to team id, creating unknown users, and
+// returns the memberships added; both APIs call it.
+func (a *API) addTeamMembers(r *http.Request, c caller, id string, list memberList) ([]store.TeamMember, error) {
+	plan, err := a.planMemberAdd(r, c, id, list)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.TeamMember, 0, len(plan))
 	for _, pm := range plan {
 		if err := a.joinTeam(r, c, pm); err != nil {
-			a.fail(w, r, err)
-			return
+			return nil, err
 		}
+		out = append(out, pm.m)
 	}
-	a.writeTeam(w, r, store.Team{ID: req.TeamID})
+	return out, nil
 }
 
 // planMemberAdd authorizes and validates adding members to team id.
@@ -160,11 +167,7 @@ func (a *API) deleteMember(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	var req struct {
-		TeamID    string `json:"team_id"`
-		UserID    string `json:"user_id"`
-		UserEmail string `json:"user_email"`
-	}
+	var req memberDeleteRequest
 	if err := decode(w, r, &req); err != nil {
 		a.fail(w, r, err)
 		return
@@ -177,25 +180,40 @@ func (a *API) deleteMember(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, badRequest("field \"team_id\" and one of \"user_id\" or \"user_email\" are required"))
 		return
 	}
-	if err := c.authorize(policy.TeamMemberDelete, policy.Target{TeamID: req.TeamID}); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if _, err := a.team(r, req.TeamID); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if err := a.store.RemoveTeamMember(r.Context(), req.TeamID, id); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			err = notFound("member_not_found", "field \"user_id\": %q is not a member of team %s", id, req.TeamID)
-		}
-		a.fail(w, r, err)
-		return
-	}
-	a.auth.ForgetAll()
-	if err := a.record(r, c, "team.member_delete", req.TeamID, map[string]any{"user_id": id}); err != nil {
+	if err := a.removeMember(r, c, req.TeamID, id); err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	a.writeTeam(w, r, store.Team{ID: req.TeamID})
+}
+
+// removeMember authorizes and removes user id from team teamID and records it; both APIs call it.
+func (a *API) removeMember(r *http.Request, c caller, teamID, id string) error {
+	if err := c.authorize(policy.TeamMemberDelete, policy.Target{TeamID: teamID}); err != nil {
+		return err
+	}
+	if _, err := a.team(r, teamID); err != nil {
+		return err
+	}
+	if err := a.store.RemoveTeamMember(r.Context(), teamID, id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			err = notFound("member_not_found", "field \"user_id\": %q is not a member of team %s", id, teamID)
+		}
+		return err
+	}
+	a.auth.ForgetAll()
+	return a.record(r, c, "team.member_delete", teamID, map[string]any{"user_id": id})
+}
+
+// memberAddRequest is LiteLLM's /team/member_add body.
+type memberAddRequest struct {
+	TeamID string     `json:"team_id"`
+	Member memberList `json:"member"`
+}
+
+// memberDeleteRequest is LiteLLM's /team/member_delete body.
+type memberDeleteRequest struct {
+	TeamID    string `json:"team_id"`
+	UserID    string `json:"user_id"`
+	UserEmail string `json:"user_email"`
 }

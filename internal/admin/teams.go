@@ -39,33 +39,38 @@ func (a *API) newTeam(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if err := c.authorize(policy.TeamNew, policy.Target{}); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	t, members, err := a.planTeam(r, req)
+	t, err := a.createTeam(r, c, req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
+	}
+	a.writeTeam(w, r, t)
+}
+
+// createTeam authorizes, validates, stores and records a new team and its members; both APIs call it.
+func (a *API) createTeam(r *http.Request, c caller, req newTeamRequest) (store.Team, error) {
+	if err := c.authorize(policy.TeamNew, policy.Target{}); err != nil {
+		return store.Team{}, err
+	}
+	t, members, err := a.planTeam(r, req)
+	if err != nil {
+		return t, err
 	}
 	if err := a.store.CreateTeam(r.Context(), t); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			err = conflict("field \"team_alias\": a team with alias %q or id %q already exists", t.Alias, t.ID)
 		}
-		a.fail(w, r, err)
-		return
+		return t, err
 	}
 	if err := a.record(r, c, "team.new", t.ID, teamChange(t)); err != nil {
-		a.fail(w, r, err)
-		return
+		return t, err
 	}
 	for _, m := range members {
 		if err := a.joinTeam(r, c, m); err != nil {
-			a.fail(w, r, err)
-			return
+			return t, err
 		}
 	}
-	a.writeTeam(w, r, t)
+	return t, nil
 }
 
 // planTeam validates a new team and its members; nothing is written.
@@ -153,34 +158,36 @@ func (a *API) updateTeam(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	t, change, err := a.planTeamUpdate(r, c, req)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if err := a.store.UpdateTeam(r.Context(), t); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			err = conflict("field \"team_alias\": a team with alias %q already exists", t.Alias)
-		}
-		a.fail(w, r, err)
-		return
-	}
-	a.auth.ForgetAll() // the team's keys may have lost models or been blocked
-	if err := a.record(r, c, "team.update", t.ID, change); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	t, err = a.store.GetTeam(r.Context(), t.ID)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	ms, err := a.store.ListTeamMembers(r.Context(), t.ID)
+	t, ms, err := a.patchTeam(r, c, req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"team_id": t.ID, "data": viewTeam(t, ms)})
+}
+
+// patchTeam authorizes, validates, stores and records a team update and returns the team as stored
+// with its members; both APIs call it.
+func (a *API) patchTeam(r *http.Request, c caller, req updateTeamRequest) (store.Team, []store.TeamMember, error) {
+	t, change, err := a.planTeamUpdate(r, c, req)
+	if err != nil {
+		return t, nil, err
+	}
+	if err := a.store.UpdateTeam(r.Context(), t); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			err = conflict("field \"team_alias\": a team with alias %q already exists", t.Alias)
+		}
+		return t, nil, err
+	}
+	a.auth.ForgetAll() // the team's keys may have lost models or been blocked
+	if err := a.record(r, c, "team.update", t.ID, change); err != nil {
+		return t, nil, err
+	}
+	if t, err = a.store.GetTeam(r.Context(), t.ID); err != nil {
+		return t, nil, err
+	}
+	ms, err := a.store.ListTeamMembers(r.Context(), t.ID)
+	return t, ms, err
 }
 
 // planTeamUpdate authorizes and validates a team update against the stored team.
@@ -244,42 +251,45 @@ func (a *API) deleteTeams(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	var req struct {
-		TeamIDs []string `json:"team_ids"`
-	}
+	var req teamDeleteRequest
 	if err := decode(w, r, &req); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	if len(req.TeamIDs) == 0 || len(req.TeamIDs) > store.MaxLimit {
-		a.fail(w, r, badRequest("field \"team_ids\" must list 1 to %d team ids", store.MaxLimit))
+	if err := a.removeTeams(r, c, "team_ids", req.TeamIDs); err != nil {
+		a.fail(w, r, err)
 		return
 	}
-	for _, id := range req.TeamIDs { // check all first: one unknown id deletes nothing
+	writeJSON(w, http.StatusOK, map[string]any{"deleted_teams": req.TeamIDs})
+}
+
+// removeTeams deletes teams and records each; one unknown or refused id deletes nothing. field
+// names the request field in errors. Both APIs call it.
+func (a *API) removeTeams(r *http.Request, c caller, field string, ids []string) error {
+	if len(ids) == 0 || len(ids) > store.MaxLimit {
+		return badRequest("field %q must list 1 to %d team ids", field, store.MaxLimit)
+	}
+	for _, id := range ids { // check all first: one unknown id deletes nothing
 		if err := c.authorize(policy.TeamDelete, policy.Target{TeamID: id}); err != nil {
-			a.fail(w, r, err)
-			return
+			return err
 		}
 		if _, err := a.store.GetTeam(r.Context(), id); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				err = notFound("team_not_found", "field \"team_ids\": no team %q; nothing was deleted", id)
+				err = notFound("team_not_found", "field %q: no team %q; nothing was deleted", field, id)
 			}
-			a.fail(w, r, err)
-			return
+			return err
 		}
 	}
-	for _, id := range req.TeamIDs {
+	for _, id := range ids {
 		if err := a.store.DeleteTeam(r.Context(), id); err != nil {
-			a.fail(w, r, err)
-			return
+			return err
 		}
 		a.auth.ForgetAll() // the team's keys are gone
 		if err := a.record(r, c, "team.delete", id, nil); err != nil {
-			a.fail(w, r, err)
-			return
+			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deleted_teams": req.TeamIDs})
+	return nil
 }
 
 func (a *API) teamInfo(w http.ResponseWriter, r *http.Request) {
@@ -298,16 +308,7 @@ func (a *API) teamInfo(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, badRequest("query parameter \"team_id\" is required"))
 		return
 	}
-	if err := c.authorize(policy.TeamInfo, policy.Target{TeamID: id}); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	t, err := a.team(r, id)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	ms, err := a.store.ListTeamMembers(r.Context(), id)
+	t, ms, err := a.teamFor(r, c, id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -339,21 +340,13 @@ func (a *API) listTeams(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	all := c.may(policy.TeamList, policy.Target{})
-	f := store.TeamFilter{UserID: q.Get("user_id"), Limit: store.MaxLimit}
-	if !all {
-		f.UserID = c.actor.UserID // a team admin sees the teams they administer
-	}
-	ts, err := a.store.ListTeams(r.Context(), f)
+	ts, _, err := a.visibleTeams(r, c, store.TeamFilter{UserID: q.Get("user_id"), Limit: store.MaxLimit})
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	out := make([]teamView, 0, len(ts))
 	for _, t := range ts {
-		if !all && !c.may(policy.TeamInfo, policy.Target{TeamID: t.ID}) {
-			continue
-		}
 		ms, err := a.store.ListTeamMembers(r.Context(), t.ID)
 		if err != nil {
 			a.fail(w, r, err)
@@ -361,9 +354,50 @@ func (a *API) listTeams(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, viewTeam(t, ms))
 	}
-	if !all && len(out) == 0 {
-		a.fail(w, r, c.authorize(policy.TeamList, policy.Target{}))
-		return
-	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// teamFor authorizes reading team id and loads it with its members; both APIs call it.
+func (a *API) teamFor(r *http.Request, c caller, id string) (store.Team, []store.TeamMember, error) {
+	if err := c.authorize(policy.TeamInfo, policy.Target{TeamID: id}); err != nil {
+		return store.Team{}, nil, err
+	}
+	t, err := a.team(r, id)
+	if err != nil {
+		return t, nil, err
+	}
+	ms, err := a.store.ListTeamMembers(r.Context(), id)
+	return t, ms, err
+}
+
+// visibleTeams lists one page of the teams f selects that the caller may see, and counts them: every
+// team for a caller who may list teams, else the caller's own teams (refused when there are none).
+func (a *API) visibleTeams(r *http.Request, c caller, f store.TeamFilter) ([]store.Team, int, error) {
+	all := c.may(policy.TeamList, policy.Target{})
+	if !all {
+		f.UserID = c.actor.UserID // a member or team admin sees the teams they belong to
+	}
+	ts, err := a.store.ListTeams(r.Context(), f)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := a.store.CountTeams(r.Context(), f)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]store.Team, 0, len(ts))
+	for _, t := range ts {
+		if all || c.may(policy.TeamInfo, policy.Target{TeamID: t.ID}) {
+			out = append(out, t)
+		}
+	}
+	if !all && (total == 0 || len(ts) > 0 && len(out) == 0) { // none of their own, or may see none
+		return nil, 0, c.authorize(policy.TeamList, policy.Target{})
+	}
+	return out, total, nil
+}
+
+// teamDeleteRequest is LiteLLM's /team/delete body.
+type teamDeleteRequest struct {
+	TeamIDs []string `json:"team_ids"`
 }

@@ -82,47 +82,55 @@ func (a *API) newUser(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	plan, err := a.planUser(r, c, req)
+	var out userNewAnswer
+	plan, secret, u, err := a.addUser(r, c, req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	if err := a.createUser(r, c, plan.user); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	for _, m := range plan.members {
-		if err := a.addMember(r, c, m); err != nil {
-			a.fail(w, r, err)
-			return
-		}
-	}
-	out := struct {
-		Key     string     `json:"key"`
-		KeyID   *string    `json:"key_id"`
-		KeyName *string    `json:"key_name"`
-		Expires *time.Time `json:"expires"`
-		userView
-	}{}
 	if plan.key != nil {
-		secret, err := a.createKey(r, c, plan.key)
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
 		k := plan.key.key
 		out.Key, out.KeyID, out.KeyName = secret, &k.ID, &k.Hint
 		if !k.ExpiresAt.IsZero() {
 			out.Expires = &k.ExpiresAt
 		}
 	}
-	u, err := a.store.GetUser(r.Context(), plan.user.ID)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	out.userView = viewUser(u, plan.members)
 	writeJSON(w, http.StatusOK, out)
+}
+
+// userNewAnswer is LiteLLM's /user/new answer: the user and its first key, if one was made.
+type userNewAnswer struct {
+	Key     string     `json:"key"`
+	KeyID   *string    `json:"key_id"`
+	KeyName *string    `json:"key_name"`
+	Expires *time.Time `json:"expires"`
+	userView
+}
+
+// addUser authorizes, validates, stores and records a new user, its memberships and its first key
+// (when the plan has one, whose secret it returns); both APIs call it.
+func (a *API) addUser(r *http.Request, c caller, req newUserRequest) (userPlan, string, store.User, error) {
+	plan, err := a.planUser(r, c, req)
+	if err != nil {
+		return plan, "", store.User{}, err
+	}
+	if err := a.createUser(r, c, plan.user); err != nil {
+		return plan, "", store.User{}, err
+	}
+	for _, m := range plan.members {
+		if err := a.addMember(r, c, m); err != nil {
+			return plan, "", store.User{}, err
+		}
+	}
+	var secret string
+	if plan.key != nil {
+		if secret, err = a.createKey(r, c, plan.key); err != nil {
+			return plan, "", store.User{}, err
+		}
+	}
+	u, err := a.store.GetUser(r.Context(), plan.user.ID)
+	return plan, secret, u, err
 }
 
 // planUser authorizes and validates a new user, its teams and its first key; nothing is written.

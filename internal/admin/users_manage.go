@@ -41,15 +41,7 @@ func (a *API) userInfo(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, badRequest("query parameter \"user_id\" is required"))
 		return
 	}
-	// Authorize before revealing whether the user exists.
-	teams, err := a.store.TeamsOfUser(r.Context(), id)
-	if err == nil {
-		err = authorizeOnUser(c, policy.UserInfo, "", id, teams)
-	}
-	var u store.User
-	if err == nil {
-		u, teams, err = a.loadUser(r, "user_id", id)
-	}
+	u, teams, err := a.userFor(r, c, id)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -80,6 +72,19 @@ func (a *API) userInfo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"user_id": id, "user_info": viewUser(u, teams), "keys": kv, "teams": tv})
 }
 
+// userFor authorizes reading user id (before revealing whether it exists) and loads it with its
+// teams; both APIs call it.
+func (a *API) userFor(r *http.Request, c caller, id string) (store.User, []store.TeamMember, error) {
+	teams, err := a.store.TeamsOfUser(r.Context(), id)
+	if err == nil {
+		err = authorizeOnUser(c, policy.UserInfo, "", id, teams)
+	}
+	if err != nil {
+		return store.User{}, nil, err
+	}
+	return a.loadUser(r, "user_id", id)
+}
+
 // updateUserRequest is LiteLLM's /user/update body: absent fields are unchanged.
 type updateUserRequest struct {
 	UserID    string          `json:"user_id"`
@@ -103,29 +108,32 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	u, change, err := a.planUserUpdate(r, c, req)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if err := a.store.UpdateUser(r.Context(), u); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			err = conflict("field \"user_email\": another user has the email %q", u.Email)
-		}
-		a.fail(w, r, err)
-		return
-	}
-	a.auth.ForgetAll() // the user's keys may have changed role or been blocked
-	if err := a.record(r, c, "user.update", u.ID, change); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	u, teams, err := a.loadUser(r, "user_id", u.ID)
+	u, teams, err := a.patchUser(r, c, req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"user_id": u.ID, "data": viewUser(u, teams)})
+}
+
+// patchUser authorizes, validates, stores and records a user update and returns the user as
+// stored with its teams; both APIs call it.
+func (a *API) patchUser(r *http.Request, c caller, req updateUserRequest) (store.User, []store.TeamMember, error) {
+	u, change, err := a.planUserUpdate(r, c, req)
+	if err != nil {
+		return u, nil, err
+	}
+	if err := a.store.UpdateUser(r.Context(), u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			err = conflict("field \"user_email\": another user has the email %q", u.Email)
+		}
+		return u, nil, err
+	}
+	a.auth.ForgetAll() // the user's keys may have changed role or been blocked
+	if err := a.record(r, c, "user.update", u.ID, change); err != nil {
+		return u, nil, err
+	}
+	return a.loadUser(r, "user_id", u.ID)
 }
 
 // planUserUpdate authorizes and validates a user update against the stored user.
@@ -199,39 +207,43 @@ func (a *API) deleteUsers(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	var req struct {
-		UserIDs []string `json:"user_ids"`
-	}
+	var req userDeleteRequest
 	if err := decode(w, r, &req); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	if len(req.UserIDs) == 0 || len(req.UserIDs) > store.MaxLimit {
-		a.fail(w, r, badRequest("field \"user_ids\" must list 1 to %d user ids", store.MaxLimit))
+	if err := a.removeUsers(r, c, "user_ids", req.UserIDs); err != nil {
+		a.fail(w, r, err)
 		return
 	}
-	for _, id := range req.UserIDs { // check all first: one unknown id deletes nothing
+	writeJSON(w, http.StatusOK, map[string]any{"deleted_users": req.UserIDs})
+}
+
+// removeUsers deletes users and records each; one unknown or refused id deletes nothing. field
+// names the request field in errors. Both APIs call it.
+func (a *API) removeUsers(r *http.Request, c caller, field string, ids []string) error {
+	if len(ids) == 0 || len(ids) > store.MaxLimit {
+		return badRequest("field %q must list 1 to %d user ids", field, store.MaxLimit)
+	}
+	for _, id := range ids { // check all first: one unknown id deletes nothing
 		err := c.authorize(policy.UserDelete, policy.Target{OwnerUserID: id})
 		if err == nil {
-			_, _, err = a.loadUser(r, "user_ids", id)
+			_, _, err = a.loadUser(r, field, id)
 		}
 		if err != nil {
-			a.fail(w, r, err)
-			return
+			return err
 		}
 	}
-	for _, id := range req.UserIDs {
+	for _, id := range ids {
 		if err := a.store.DeleteUser(r.Context(), id); err != nil {
-			a.fail(w, r, err)
-			return
+			return err
 		}
 		a.auth.ForgetAll() // the user's keys are gone
 		if err := a.record(r, c, "user.delete", id, nil); err != nil {
-			a.fail(w, r, err)
-			return
+			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deleted_users": req.UserIDs})
+	return nil
 }
 
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -250,26 +262,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	f := store.UserFilter{TeamID: q.Get("team"), Limit: size, Offset: (page - 1) * size}
-	if role := q.Get("role"); role != "" {
-		if f.Role, err = roleOf(role); err != nil {
-			a.fail(w, r, badRequest("query parameter \"role\": %q is not a role", role))
-			return
-		}
-	}
-	if f.TeamID == "" && !c.may(policy.UserList, policy.Target{}) {
-		f.TeamID = a.administeredTeam(c) // a team admin sees their team's members
-	}
-	if err := c.authorize(policy.UserList, policy.Target{TeamID: f.TeamID}); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	us, err := a.store.ListUsersFiltered(r.Context(), f)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	total, err := a.store.CountUsers(r.Context(), f)
+	us, total, err := a.userPage(r, c, q.Get("role"), "team", q.Get("team"), size, (page-1)*size)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -295,6 +288,34 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 		"total_pages": pages(total, size)})
 }
 
+// userPage lists one page of the users the caller may see (all, or the members of the team they
+// administer) with role and in team teamID (both optional), and counts them. teamParam names the
+// team query parameter in errors. Both APIs call it.
+func (a *API) userPage(r *http.Request, c caller, role, teamParam, teamID string, limit, offset int) ([]store.User, int, error) {
+	f := store.UserFilter{TeamID: teamID, Limit: limit, Offset: offset}
+	if role != "" {
+		var err error
+		if f.Role, err = roleOf(role); err != nil {
+			return nil, 0, badRequest("query parameter \"role\": %q is not a role", role)
+		}
+	}
+	if err := checkText(teamParam, teamID); err != nil {
+		return nil, 0, err
+	}
+	if f.TeamID == "" && !c.may(policy.UserList, policy.Target{}) {
+		f.TeamID = a.administeredTeam(c) // a team admin sees their team's members
+	}
+	if err := c.authorize(policy.UserList, policy.Target{TeamID: f.TeamID}); err != nil {
+		return nil, 0, err
+	}
+	us, err := a.store.ListUsersFiltered(r.Context(), f)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := a.store.CountUsers(r.Context(), f)
+	return us, total, err
+}
+
 // administeredTeam is the one team the caller administers, or "" (none, or several: then the
 // caller must name one with ?team=).
 func (a *API) administeredTeam(c caller) string {
@@ -308,4 +329,9 @@ func (a *API) administeredTeam(c caller) string {
 		}
 	}
 	return found
+}
+
+// userDeleteRequest is LiteLLM's /user/delete body.
+type userDeleteRequest struct {
+	UserIDs []string `json:"user_ids"`
 }

@@ -25,6 +25,13 @@ type keyView struct {
 	limitsView
 }
 
+// keyAnswer is LiteLLM's answer about one key: key is the secret after generate and regenerate, the
+// key id after update.
+type keyAnswer struct {
+	Key string `json:"key"`
+	keyView
+}
+
 func viewKey(k store.Key) keyView {
 	v := keyView{KeyID: k.ID, Token: k.ID, KeyName: k.Hint, KeyAlias: k.Alias, UserID: k.UserID,
 		Models: nonNil(k.Models), AllowedRoutes: nonNil(k.Endpoints), Metadata: object(k.Metadata),

@@ -17,17 +17,18 @@ var roles = []string{"admin", "teamadmin", "member", "solo", "pending", "auditor
 // roleFixture is one caller: its user, its key and throwaway resources of its own to act on.
 type roleFixture struct {
 	user, key, keyID string
-	spareKeyID       string // a second key of the user's, for delete
-	regenKeyID       string // a third, for regenerate
-	spareTeam        string // a team made for this caller's team.delete
-	spareUser        string // a user made for this caller's user.delete
-	leaver           string // a member of team eng for this caller's member_delete
-	newMember        string // a user in no team, for this caller's member_add
+	spareKeyID       string       // a second key of the user's, for delete
+	regenKeyID       string       // a third, for regenerate
+	spareTeam        string       // a team made for this caller's team.delete
+	spareUser        string       // a user made for this caller's user.delete
+	leaver           string       // a member of team eng for this caller's member_delete
+	newMember        string       // a user in no team, for this caller's member_add
+	native           *roleFixture // a second set of spares for the /admin/v1 routes
 }
 
 // request is what one route is called with for one caller; {user}, {key_id}, {spare_key},
 // {regen_key}, {spare_team}, {spare_user}, {new_member}, {leaver} and {team} are replaced from its
-// fixture.
+// fixture; the {n_...} ones from its second set of spares, for the native routes.
 type request struct {
 	method, path, body string
 }
@@ -82,7 +83,28 @@ var table = map[string]struct {
 	"GET /user/info":    {request{"GET", "/user/info?user_id={user}", ""}, "AAAADAD"},
 	"POST /user/update": {request{"POST", "/user/update", `{"user_id":"{user}","user_role":"admin"}`}, "ADDDDDD"},
 	"POST /user/delete": {request{"POST", "/user/delete", `{"user_ids":["{spare_user}"]}`}, "ADDDDDD"},
-	"GET /user/list":    {request{"GET", "/user/list", ""}, "AADDDAD"},
+	// the native REST API: a second set of spares  admin tadm memb solo pend audi blck
+	"GET /admin/v1/keys":                            {request{"GET", "/admin/v1/keys", ""}, "AAAADAD"},
+	"POST /admin/v1/keys":                           {request{"POST", "/admin/v1/keys", `{"alias":"self"}`}, "AAAADDD"},
+	"GET /admin/v1/keys/{id}":                       {request{"GET", "/admin/v1/keys/{key_id}", ""}, "AAAADAD"},
+	"PATCH /admin/v1/keys/{id}":                     {request{"PATCH", "/admin/v1/keys/{key_id}", `{"alias":"x"}`}, "AAAADDD"},
+	"DELETE /admin/v1/keys/{id}":                    {request{"DELETE", "/admin/v1/keys/{n_spare_key}", ""}, "AAAADDD"},
+	"POST /admin/v1/keys/{id}/regenerate":           {request{"POST", "/admin/v1/keys/{n_regen_key}/regenerate", `{}`}, "AAAADDD"},
+	"GET /admin/v1/teams":                           {request{"GET", "/admin/v1/teams", ""}, "AAADDAD"},
+	"POST /admin/v1/teams":                          {request{"POST", "/admin/v1/teams", `{"alias":"native-{user}"}`}, "ADDDDDD"},
+	"GET /admin/v1/teams/{id}":                      {request{"GET", "/admin/v1/teams/{team}", ""}, "AAADDAD"},
+	"PATCH /admin/v1/teams/{id}":                    {request{"PATCH", "/admin/v1/teams/{team}", `{"metadata":{"note":"x"}}`}, "AADDDDD"},
+	"DELETE /admin/v1/teams/{id}":                   {request{"DELETE", "/admin/v1/teams/{n_spare_team}", ""}, "ADDDDDD"},
+	"GET /admin/v1/teams/{id}/members":              {request{"GET", "/admin/v1/teams/{team}/members", ""}, "AAADDAD"},
+	"POST /admin/v1/teams/{id}/members":             {request{"POST", "/admin/v1/teams/{team}/members", `{"user_id":"{n_new_member}"}`}, "AADDDDD"},
+	"DELETE /admin/v1/teams/{id}/members/{user_id}": {request{"DELETE", "/admin/v1/teams/{team}/members/{n_leaver}", ""}, "AADDDDD"},
+	"GET /admin/v1/users":                           {request{"GET", "/admin/v1/users", ""}, "AADDDAD"},
+	"POST /admin/v1/users":                          {request{"POST", "/admin/v1/users", `{"id":"native-by-{user}"}`}, "ADDDDDD"},
+	"GET /admin/v1/users/{id}":                      {request{"GET", "/admin/v1/users/{user}", ""}, "AAAADAD"},
+	"PATCH /admin/v1/users/{id}":                    {request{"PATCH", "/admin/v1/users/{user}", `{"role":"admin"}`}, "ADDDDDD"},
+	"DELETE /admin/v1/users/{id}":                   {request{"DELETE", "/admin/v1/users/{n_spare_user}", ""}, "ADDDDDD"},
+	"GET /admin/v1/openapi.json":                    {request{"GET", "/admin/v1/openapi.json", ""}, "AAAAAAD"},
+	"GET /user/list":                                {request{"GET", "/user/list", ""}, "AADDDAD"},
 }
 
 // notInTable are routes that need no key at all, or that only catch unknown paths.
@@ -134,16 +156,24 @@ func TestEveryRoleAgainstEveryEndpoint(t *testing.T) {
 		}
 		k := master("/key/generate", keyBody)
 		f.key, f.keyID = k["key"].(string), k["key_id"].(string)
-		f.spareKeyID = master("/key/generate", keyBody)["key_id"].(string)
-		f.regenKeyID = master("/key/generate", keyBody)["key_id"].(string)
-		f.newMember = "newbie-" + r
-		master("/user/new", `{"user_id":"`+f.newMember+`","auto_create_key":false}`)
-		f.spareTeam = master("/team/new", `{"team_alias":"spare-`+r+`"}`)["team_id"].(string)
-		f.spareUser = "spare-" + r
-		master("/user/new", `{"user_id":"`+f.spareUser+`","auto_create_key":false}`)
-		f.leaver = "leaver-" + r
-		master("/user/new", `{"user_id":"`+f.leaver+`","auto_create_key":false}`)
-		master("/team/member_add", `{"team_id":"`+team+`","member":{"user_id":"`+f.leaver+`","role":"user"}}`)
+		spares := func(suffix string) *roleFixture {
+			g := &roleFixture{}
+			g.spareKeyID = master("/key/generate", keyBody)["key_id"].(string)
+			g.regenKeyID = master("/key/generate", keyBody)["key_id"].(string)
+			g.newMember = "newbie-" + suffix
+			master("/user/new", `{"user_id":"`+g.newMember+`","auto_create_key":false}`)
+			g.spareTeam = master("/team/new", `{"team_alias":"spare-`+suffix+`"}`)["team_id"].(string)
+			g.spareUser = "spare-" + suffix
+			master("/user/new", `{"user_id":"`+g.spareUser+`","auto_create_key":false}`)
+			g.leaver = "leaver-" + suffix
+			master("/user/new", `{"user_id":"`+g.leaver+`","auto_create_key":false}`)
+			master("/team/member_add", `{"team_id":"`+team+`","member":{"user_id":"`+g.leaver+`","role":"user"}}`)
+			return g
+		}
+		g := spares(r)
+		f.spareKeyID, f.regenKeyID, f.newMember, f.spareTeam, f.spareUser, f.leaver =
+			g.spareKeyID, g.regenKeyID, g.newMember, g.spareTeam, g.spareUser, g.leaver
+		f.native = spares("native-" + r)
 		fx[r] = f
 	}
 	master("/user/update", `{"user_id":"u-blocked","blocked":true}`)
@@ -156,6 +186,9 @@ func TestEveryRoleAgainstEveryEndpoint(t *testing.T) {
 			f := fx[r]
 			fill := strings.NewReplacer("{user}", f.user, "{key_id}", f.keyID, "{spare_key}", f.spareKeyID,
 				"{regen_key}", f.regenKeyID, "{new_member}", f.newMember, "{leaver}", f.leaver,
+				"{n_spare_key}", f.native.spareKeyID, "{n_regen_key}", f.native.regenKeyID,
+				"{n_spare_team}", f.native.spareTeam, "{n_spare_user}", f.native.spareUser,
+				"{n_leaver}", f.native.leaver, "{n_new_member}", f.native.newMember,
 				"{spare_team}", f.spareTeam, "{spare_user}", f.spareUser, "{team}", team)
 			status, body, _ := w.Do(t, row.req.method, fill.Replace(row.req.path), f.key, fill.Replace(row.req.body))
 			allowed := status >= 200 && status < 300
