@@ -1,0 +1,103 @@
+package usage
+
+import (
+	"bytes"
+
+	"github.com/warden-gw/warden/internal/api/jsonscan"
+)
+
+// NDJSONObserver watches an Ollama stream (/api/chat, /api/generate) as
+// the relay passes it on, line by line, without keeping it. It takes the
+// usage from the done frame, counts the text of the frames before it in
+// case none comes, and remembers what it needs to end the stream early
+// (see AppendCut). It is not safe for concurrent use.
+type NDJSONObserver struct {
+	prompt int64 // prompt estimate, used when the backend reports none
+
+	reported Usage
+	hasUsage bool
+	text     textCounter
+	done     bool
+
+	model    []byte // raw JSON string
+	generate bool   // /api/generate frames ("response") rather than chat ("message")
+	scratch  []byte
+}
+
+// NewNDJSONObserver returns an observer for one stream. endpoint is the
+// request path ("/api/chat" or "/api/generate"), which decides the shape
+// of an ending made before any frame was seen. promptEstimate
+// (EstimatePrompt) is reported as the prompt tokens if the backend
+// reports none.
+func NewNDJSONObserver(endpoint string, promptEstimate int64) *NDJSONObserver {
+	return &NDJSONObserver{prompt: clampCount(promptEstimate), generate: endpoint == "/api/generate"}
+}
+
+// Observe reads one NDJSON line. Lines it cannot read (malformed JSON,
+// error objects, progress lines) count nothing.
+func (o *NDJSONObserver) Observe(line []byte) {
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 || line[0] != '{' {
+		return
+	}
+	var v [7][]byte
+	if jsonscan.Extract(line, []string{"model", "message", "response", "thinking", "done", "prompt_eval_count", "eval_count"}, v[:]) != nil {
+		return
+	}
+	if o.model == nil && len(v[0]) > 0 && v[0][0] == '"' && len(v[0]) <= maxRemembered {
+		o.model = append(make([]byte, 0, len(v[0])), v[0]...)
+	}
+	if msg := v[1]; len(msg) > 0 && msg[0] == '{' {
+		o.generate = false
+		var m [3][]byte
+		if jsonscan.Extract(msg, []string{"content", "thinking", "tool_calls"}, m[:]) == nil {
+			o.addString(m[0])
+			o.addString(m[1])
+			if tc := m[2]; len(tc) > 0 && tc[0] == '[' {
+				o.text.add(tc) // Ollama sends tool calls whole, as JSON
+			}
+		}
+	} else if v[2] != nil {
+		o.generate = true
+		o.addString(v[2])
+		o.addString(v[3])
+	}
+	if string(v[4]) != "true" {
+		return
+	}
+	o.done = true
+	p, okP := readCount(v[5])
+	c, okC := readCount(v[6])
+	if okP || okC {
+		o.reported = Usage{PromptTokens: p, CompletionTokens: c}
+		o.hasUsage = true
+	}
+}
+
+func (o *NDJSONObserver) addString(raw []byte) {
+	o.scratch = addString(&o.text, o.scratch, raw)
+}
+
+// Usage is the usage so far: the done frame's counts, or else the prompt
+// estimate and a cheap running count of the text (Estimated). It costs a
+// few nanoseconds, so a relay may check it after every line.
+func (o *NDJSONObserver) Usage() Usage {
+	if o.hasUsage {
+		return o.reported
+	}
+	return Usage{PromptTokens: o.prompt, CompletionTokens: o.text.running(), Estimated: true}
+}
+
+// Final is the usage to settle once the stream is over (finished, cut or
+// abandoned). It is Usage, except that without a backend report the
+// completion is counted with the tokenizer on the first 4 KiB of text and
+// scaled to the rest (up to about 0.4 ms, once).
+func (o *NDJSONObserver) Final() Usage {
+	if o.hasUsage {
+		return o.reported
+	}
+	return Usage{PromptTokens: o.prompt, CompletionTokens: o.text.final(), Estimated: true}
+}
+
+// Done reports whether the done frame was seen.
+func (o *NDJSONObserver) Done() bool { return o.done }
