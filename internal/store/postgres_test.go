@@ -136,3 +136,12 @@ func BenchmarkPostgresKeyByHash(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkKeyByHash(b, s)
 }
+
+func BenchmarkPostgresAddSpend(b *testing.B) {
+	s, err := store.OpenPostgres(b.Context(), freshSchema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkAddSpend(b, s)
+}

@@ -99,3 +99,12 @@ func BenchmarkSQLiteKeyByHash(b *testing.B) {
 	defer s.Close()
 	storetest.BenchmarkKeyByHash(b, s)
 }
+
+func BenchmarkSQLiteAddSpend(b *testing.B) {
+	s, err := store.OpenSQLite(b.Context(), filepath.Join(b.TempDir(), "warden.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkAddSpend(b, s)
+}

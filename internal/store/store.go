@@ -176,4 +176,18 @@ type Store interface {
 	// SetSettingIfAbsent stores value only if name is unset and returns the value now stored.
 	// It is atomic: of concurrent callers, exactly one value wins and all see it.
 	SetSettingIfAbsent(ctx context.Context, name, value string) (string, error)
+
+	// AddSpend adds rows to the per-(UTC day, key, user, team, model) aggregates, in one transaction:
+	// all rows or, on error, none. Rows for the same aggregate are summed. ErrInvalid (and nothing
+	// written) when a row fails CheckSpendRow or there are more than MaxSpendRows.
+	AddSpend(ctx context.Context, rows []SpendRow) error
+	// SpendSince returns the cost and the tokens (prompt plus completion) spent at one level (SpendKey,
+	// SpendUser, SpendTeam or SpendModel with that id; SpendGlobal, id ignored, for everything) from
+	// since's UTC day on; a zero since sums all days. Spend is kept per day, so for a budget period that
+	// starts inside a day (1h, say) the result also holds that day's earlier spend: restoring a budget
+	// from it is conservative, never short. ErrInvalid for an unknown level or an empty id.
+	SpendSince(ctx context.Context, level, id string, since time.Time) (cost float64, tokens int64, err error)
+	// UsageReport returns the spend matching f, summed per f.GroupBy, ordered by cost (highest first)
+	// then group. ErrInvalid for an unknown GroupBy or a negative Limit or Offset.
+	UsageReport(ctx context.Context, f UsageFilter) ([]UsageRow, error)
 }

@@ -46,3 +46,28 @@ func BenchmarkKeyByHash(b *testing.B, s store.Store) {
 		})
 	}
 }
+
+// BenchmarkAddSpend measures AddSpend of 1,000 rows (100 keys by 10 models), each call on a new day,
+// as one flush of a busy node would write them.
+func BenchmarkAddSpend(b *testing.B, s store.Store) {
+	const keys, models = 100, 10
+	rows := make([]store.SpendRow, 0, keys*models)
+	for k := range keys {
+		for m := range models {
+			rows = append(rows, store.SpendRow{KeyID: fmt.Sprintf("key_%012d", k), UserID: fmt.Sprint("u", k%7),
+				TeamID: fmt.Sprint("t", k%3), Model: fmt.Sprint("model-", m), Requests: 3, PromptTokens: 1200,
+				CompletionTokens: 300, Cost: 0.0042})
+		}
+	}
+	day := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range rows {
+			rows[i].Day = day
+		}
+		if err := s.AddSpend(b.Context(), rows); err != nil {
+			b.Fatal(err)
+		}
+		day = day.AddDate(0, 0, 1)
+	}
+}

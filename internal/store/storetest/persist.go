@@ -66,6 +66,8 @@ func testReopen(t *testing.T, reopen Reopener) {
 	must(t, s.AddTeamMember(ctx(t), member), "add member")
 	eventID, err := s.AppendEvent(ctx(t), store.Event{Time: base, Actor: "u1", Action: "team.create", Target: "t1"})
 	must(t, err, "append event")
+	spend := store.SpendRow{Day: base, KeyID: "k1", UserID: "u1", Model: "m", Requests: 2, PromptTokens: 30, CompletionTokens: 12, Cost: 0.75}
+	must(t, s.AddSpend(ctx(t), []store.SpendRow{spend}), "add spend")
 	must(t, s.Close(), "close")
 
 	for range 2 { // the second open of a migrated database must change nothing
@@ -90,6 +92,9 @@ func testReopen(t *testing.T, reopen Reopener) {
 		}
 		if es, err := s.ListEvents(ctx(t), store.EventFilter{}); err != nil || len(es) != 1 || es[0].ID != eventID {
 			t.Fatalf("events after reopen = %+v, %v; want the one with id %d", es, err, eventID)
+		}
+		if cost, tokens, err := s.SpendSince(ctx(t), store.SpendKey, "k1", base); err != nil || cost != 0.75 || tokens != 42 {
+			t.Fatalf("spend after reopen = %v, %d, %v; want 0.75, 42", cost, tokens, err)
 		}
 		must(t, s.Close(), "close")
 	}

@@ -72,6 +72,12 @@ func Run(t *testing.T, open OpenFunc) {
 		{"Settings", testSettings},
 		{"SettingInvalid", testSettingInvalid},
 		{"SetSettingIfAbsentRace", testSetSettingIfAbsentRace},
+		{"SpendSince", testSpendSince},
+		{"UsageReport", testUsageReport},
+		{"AddSpendMerges", testAddSpendMerges},
+		{"AddSpendInvalid", testAddSpendInvalid},
+		{"AddSpendAtomic", testAddSpendAtomic},
+		{"ParallelAddSpend", testParallelAddSpend},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
