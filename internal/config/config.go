@@ -32,6 +32,12 @@ type Config struct {
 	ModelGroups map[string][]string `yaml:"model_groups"`
 	// Discovery configures model discovery.
 	Discovery Discovery `yaml:"discovery"`
+	// AuthFailures bans a client for a while after repeated bad credentials.
+	AuthFailures AuthFailures `yaml:"auth_failures"`
+	// TrustedProxies are the addresses (CIDRs) of reverse proxies in front of Warden. Only a request
+	// arriving from one of them has its X-Forwarded-For believed for the client's address. Default:
+	// none, so the connection's own address is the client's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 
 	src *sources // where each field came from, for error messages; nil for hand-built configs
 }
@@ -114,6 +120,7 @@ func Default() *Config {
 		Discovery: Discovery{
 			Interval: Duration(30 * time.Second),
 		},
+		AuthFailures: defaultAuthFailures(),
 	}
 }
 

@@ -106,6 +106,7 @@ func TestFullExampleIsDefaultsPlusItsBackendsModelsAndGroups(t *testing.T) {
 		{Name: "llama3-8b", Backends: []string{"vllm"}, Upstream: "meta-llama/Meta-Llama-3-8B-Instruct"},
 	}
 	want.ModelGroups = map[string][]string{"small": {"llama3"}, "llamas": {"llama3*"}}
+	want.TrustedProxies = []string{"10.0.0.0/8"}
 	if stripSources(got); !reflect.DeepEqual(got, want) {
 		t.Errorf("full.yaml:\n got %+v\nwant %+v", got, want)
 	}
@@ -117,7 +118,7 @@ func TestFullExampleMentionsEveryField(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, typ := range []reflect.Type{reflect.TypeFor[Config](), reflect.TypeFor[Log](), reflect.TypeFor[ServerTimeouts](),
-		reflect.TypeFor[Backend](), reflect.TypeFor[HealthCheck](), reflect.TypeFor[Model](), reflect.TypeFor[Discovery]()} {
+		reflect.TypeFor[Backend](), reflect.TypeFor[HealthCheck](), reflect.TypeFor[Model](), reflect.TypeFor[Discovery](), reflect.TypeFor[AuthFailures]()} {
 		_, names := yamlFields(typ)
 		for _, n := range names {
 			if !strings.Contains(string(data), n+":") {

@@ -50,7 +50,7 @@ func TestFormattingRedactsSecrets(t *testing.T) {
 			t.Errorf("%s does not show that a key is set: %s", name, out)
 		}
 	}
-	if got := fmt.Sprintf("%v", *c); !strings.Contains(got, "db.internal:5432/warden") || strings.Contains(got, "src:") || !strings.HasSuffix(got, "Discovery:{Interval:30s}}") {
+	if got := fmt.Sprintf("%v", *c); !strings.Contains(got, "db.internal:5432/warden") || strings.Contains(got, "src:") || !strings.HasSuffix(got, "AuthFailures:{MaxFailures:10 Window:1m Ban:5m} TrustedProxies:[]}") {
 		t.Errorf("Config.String = %s", got)
 	}
 }

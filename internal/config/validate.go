@@ -80,6 +80,7 @@ func (c *Config) validate() Errors {
 	names := c.validateBackends(k)
 	c.validateModels(k, names)
 	c.validateModelGroups(k)
+	c.validateClientIdentity(k)
 	if c.Discovery.Interval < Duration(time.Second) {
 		k.fail("discovery.interval", "must be at least 1s, got %s", c.Discovery.Interval)
 	}

@@ -2,11 +2,15 @@ package server
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/warden-gw/warden/internal/call"
 	"github.com/warden-gw/warden/internal/identity"
+	"github.com/warden-gw/warden/internal/limits"
 )
 
 var (
@@ -43,8 +47,17 @@ type authenticated func(w http.ResponseWriter, r *http.Request, p *identity.Prin
 // endpoint's dialect: 401 for a missing or bad key, 503 when it cannot check.
 func (s *Server) authenticateCall(d call.Dialect, next authenticated) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		client, ok := s.admitClient(w, r, d)
+		if !ok {
+			return
+		}
 		p, err := s.auth.Authenticate(r.Context(), identity.Credential(r))
 		if err != nil {
+			if client != "" && (errors.Is(err, identity.ErrInvalid) || errors.Is(err, identity.ErrExpired)) {
+				if _, ferr := s.authFail.Fail(r.Context(), client); ferr != nil {
+					s.log.Warn("record failed authentication", "err", ferr)
+				}
+			}
 			status, code, msg := authFailure(err)
 			if status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="warden"`)
@@ -96,4 +109,31 @@ func (s *Server) requireAdmin(d call.Dialect, next http.HandlerFunc) http.Handle
 		}
 		next(w, r)
 	})
+}
+
+// admitClient answers 429 and returns ok=false when the client is banned for repeated bad
+// credentials; otherwise it returns the client's key for counting failures ("" when the limit is off).
+func (s *Server) admitClient(w http.ResponseWriter, r *http.Request, d call.Dialect) (client string, ok bool) {
+	if s.authFail == nil {
+		return "", true
+	}
+	client = limits.ClientKey(s.clientAddr(r))
+	if client == "" {
+		return "", true
+	}
+	retry, banned, err := s.authFail.Banned(r.Context(), client)
+	if err != nil {
+		s.log.Warn("check failed-authentication ban", "err", err)
+		return client, true
+	}
+	if !banned {
+		return client, true
+	}
+	secs := int(math.Ceil(retry.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	_, pattern, _ := strings.Cut(r.Pattern, " ")
+	s.metrics.Observe(pattern, "", http.StatusTooManyRequests, 0, -1)
+	writeError(w, d, http.StatusTooManyRequests, "too_many_auth_failures",
+		fmt.Sprintf("too many failed authentication attempts from your address; try again in %d seconds", secs))
+	return client, false
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/warden-gw/warden/internal/config"
 	"github.com/warden-gw/warden/internal/identity"
 	"github.com/warden-gw/warden/internal/keys"
+	"github.com/warden-gw/warden/internal/limits"
 	"github.com/warden-gw/warden/internal/metrics"
 	"github.com/warden-gw/warden/internal/policy"
 	"github.com/warden-gw/warden/internal/route"
@@ -49,6 +51,8 @@ type Server struct {
 	out     io.Writer
 	// patterns are the registered routes (see Routes).
 	patterns []string
+	authFail limits.AuthFailures // nil when auth_failures.max_failures is 0
+	proxies  []netip.Prefix      // trusted_proxies
 }
 
 // New builds a Server: opens the store, bootstraps the first admin, builds routes.
@@ -95,6 +99,17 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		return fail(err)
 	}
 	s.auth = identity.NewKeyAuth(s.store, s.hasher, master, groups, s.log)
+	for _, p := range cfg.TrustedProxies {
+		prefix, err := config.ParsePrefix(p)
+		if err != nil {
+			return fail(err)
+		}
+		s.proxies = append(s.proxies, prefix)
+	}
+	if a := cfg.AuthFailures; a.MaxFailures > 0 {
+		s.authFail = limits.NewMemoryAuthFailures(limits.AuthFailPolicy{MaxFailures: a.MaxFailures,
+			Window: time.Duration(a.Window), Ban: time.Duration(a.Ban)}, time.Now)
+	}
 	if s.router, err = route.New(backendSpecs(cfg), modelSpecs(cfg), time.Duration(cfg.Discovery.Interval), s.log); err != nil {
 		return fail(err)
 	}
@@ -215,6 +230,9 @@ func (s *Server) httpServer(h http.Handler) *http.Server {
 
 // Close releases the store if the Server opened it.
 func (s *Server) Close() error {
+	if s.authFail != nil {
+		s.authFail.Close()
+	}
 	if s.ownsDB {
 		return s.store.Close()
 	}
