@@ -130,6 +130,12 @@ func (a *KeyAuth) load(ctx context.Context, h keys.Hash) (p *Principal, blocked 
 	p = &Principal{UserID: k.UserID, Role: RoleUser, KeyID: k.ID, TeamID: k.TeamID, Models: k.Models,
 		Endpoints: k.Endpoints, ExpiresAt: k.ExpiresAt}
 	blocked = k.Blocked
+	addRule := func(level, id string, l store.Limits) {
+		if r, ok := rateRule(level, id, l); ok {
+			p.RateRules = append(p.RateRules, r)
+		}
+	}
+	addRule("key", k.ID, k.Limits)
 	if k.UserID != "" {
 		u, err := a.store.GetUser(ctx, k.UserID)
 		switch {
@@ -138,6 +144,7 @@ func (a *KeyAuth) load(ctx context.Context, h keys.Hash) (p *Principal, blocked 
 			return unavailable("user", err)
 		default:
 			p.Role, blocked = u.Role, blocked || u.Blocked
+			addRule("user", u.ID, u.Limits)
 		}
 		members, err := a.store.TeamsOfUser(ctx, k.UserID)
 		if err != nil {
@@ -170,6 +177,7 @@ func (a *KeyAuth) load(ctx context.Context, h keys.Hash) (p *Principal, blocked 
 		}
 		team = &policy.Team{Name: name, Models: models}
 		blocked = blocked || t.Blocked
+		addRule("team", t.ID, t.Limits)
 	}
 	models, err := a.groups.Parse(k.Models)
 	if err != nil {

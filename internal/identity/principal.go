@@ -5,7 +5,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/warden-gw/warden/internal/limits"
 	"github.com/warden-gw/warden/internal/policy"
+	"github.com/warden-gw/warden/internal/store"
 )
 
 // Roles a principal can hold.
@@ -30,6 +32,9 @@ type Principal struct {
 	TeamRoles map[string]string
 	ExpiresAt time.Time
 	Master    bool // authenticated with WARDEN_MASTER_KEY
+	// RateRules are the request-rate and concurrency limits of the key, its user and its team
+	// (only the levels that set one); computed once when the key is loaded.
+	RateRules []limits.Rule
 }
 
 // IsAdmin reports whether the principal may manage Warden.
@@ -67,4 +72,16 @@ func With(ctx context.Context, p *Principal) context.Context {
 func From(ctx context.Context) *Principal {
 	p, _ := ctx.Value(ctxKey{}).(*Principal)
 	return p
+}
+
+// rateRule returns the RPM and parallel limits of one level, and whether it sets any.
+func rateRule(level, id string, l store.Limits) (limits.Rule, bool) {
+	r := limits.Rule{Scope: limits.Scope{Level: level, ID: id}}
+	if l.RPMLimit != nil {
+		r.RPM = *l.RPMLimit
+	}
+	if l.MaxParallelRequests != nil {
+		r.MaxParallel = *l.MaxParallelRequests
+	}
+	return r, r.RPM > 0 || r.MaxParallel > 0
 }

@@ -61,6 +61,11 @@ func (s *Server) modelCall(ep endpoint) authenticated {
 			return
 		}
 		c.Model = m.Name
+		done, ok := s.admitRate(w, r, c)
+		if !ok {
+			return
+		}
+		defer done()
 		s.forward(w, r, c, ep, m, body)
 	}
 }

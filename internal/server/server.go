@@ -52,6 +52,7 @@ type Server struct {
 	// patterns are the registered routes (see Routes).
 	patterns []string
 	authFail limits.AuthFailures // nil when auth_failures.max_failures is 0
+	limiter  limits.Limiter      // request-rate and concurrency limits of keys, users and teams
 	proxies  []netip.Prefix      // trusted_proxies
 }
 
@@ -106,6 +107,7 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		}
 		s.proxies = append(s.proxies, prefix)
 	}
+	s.limiter = limits.NewMemory(time.Now)
 	if a := cfg.AuthFailures; a.MaxFailures > 0 {
 		s.authFail = limits.NewMemoryAuthFailures(limits.AuthFailPolicy{MaxFailures: a.MaxFailures,
 			Window: time.Duration(a.Window), Ban: time.Duration(a.Ban)}, time.Now)
@@ -232,6 +234,9 @@ func (s *Server) httpServer(h http.Handler) *http.Server {
 func (s *Server) Close() error {
 	if s.authFail != nil {
 		s.authFail.Close()
+	}
+	if s.limiter != nil {
+		s.limiter.Close()
 	}
 	if s.ownsDB {
 		return s.store.Close()
