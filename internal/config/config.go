@@ -32,6 +32,8 @@ type Config struct {
 	ModelGroups map[string][]string `yaml:"model_groups"`
 	// Discovery configures model discovery.
 	Discovery Discovery `yaml:"discovery"`
+	// Limits configures where limit counters are kept (memory or Redis).
+	Limits Limits `yaml:"limits"`
 	// AuthFailures bans a client for a while after repeated bad credentials.
 	AuthFailures AuthFailures `yaml:"auth_failures"`
 	// TrustedProxies are the addresses (CIDRs) of reverse proxies in front of Warden. Only a request
@@ -121,6 +123,7 @@ func Default() *Config {
 			Interval: Duration(30 * time.Second),
 		},
 		AuthFailures: defaultAuthFailures(),
+		Limits:       defaultLimits(),
 	}
 }
 

@@ -118,7 +118,7 @@ func TestFullExampleMentionsEveryField(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, typ := range []reflect.Type{reflect.TypeFor[Config](), reflect.TypeFor[Log](), reflect.TypeFor[ServerTimeouts](),
-		reflect.TypeFor[Backend](), reflect.TypeFor[HealthCheck](), reflect.TypeFor[Model](), reflect.TypeFor[Discovery](), reflect.TypeFor[AuthFailures]()} {
+		reflect.TypeFor[Backend](), reflect.TypeFor[HealthCheck](), reflect.TypeFor[Model](), reflect.TypeFor[Discovery](), reflect.TypeFor[AuthFailures](), reflect.TypeFor[Limits]()} {
 		_, names := yamlFields(typ)
 		for _, n := range names {
 			if !strings.Contains(string(data), n+":") {

@@ -38,6 +38,7 @@ func (c Config) String() string {
 	type plain Config // same fields, no methods
 	p := plain(c)
 	p.DatabaseURL = redactDatabaseURL(c.DatabaseURL)
+	p.Limits.RedisURL = redactDatabaseURL(c.Limits.RedisURL)
 	p.src = nil
 	return strings.TrimSuffix(fmt.Sprintf("%+v", p), " src:<nil>}") + "}"
 }
@@ -62,6 +63,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Attr{Key: "backends", Value: slog.GroupValue(backends...)},
 		slog.Int("models", len(c.Models)),
 		slog.Int("model_groups", len(c.ModelGroups)),
+		slog.String("redis_url", redactDatabaseURL(c.Limits.RedisURL)),
 	)
 }
 

@@ -81,6 +81,7 @@ func (c *Config) validate() Errors {
 	c.validateModels(k, names)
 	c.validateModelGroups(k)
 	c.validateClientIdentity(k)
+	c.validateLimits(k)
 	if c.Discovery.Interval < Duration(time.Second) {
 		k.fail("discovery.interval", "must be at least 1s, got %s", c.Discovery.Interval)
 	}

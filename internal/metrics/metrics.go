@@ -19,6 +19,7 @@ type Metrics struct {
 	ttfb     *prometheus.HistogramVec
 	healthy  *prometheus.GaugeVec
 	failover *prometheus.CounterVec
+	failOpen prometheus.Counter
 
 	mu       sync.RWMutex
 	children map[childKey]child
@@ -56,9 +57,12 @@ func New(inflight func() map[string]int64) *Metrics {
 		failover: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "warden_backend_failures_total", Help: "Attempts that failed on a backend before the first byte.",
 		}, []string{"backend"}),
+		failOpen: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "warden_limits_fail_open_total", Help: "Calls let through unchecked because the limits store was unreachable (fail_open).",
+		}),
 		children: map[childKey]child{},
 	}
-	m.reg.MustRegister(m.calls, m.latency, m.ttfb, m.healthy, m.failover,
+	m.reg.MustRegister(m.calls, m.latency, m.ttfb, m.healthy, m.failover, m.failOpen,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if inflight != nil {
 		m.reg.MustRegister(inflightCollector{desc: prometheus.NewDesc("warden_backend_inflight",
@@ -127,3 +131,6 @@ func (m *Metrics) BackendFailure(backend string) { m.failover.WithLabelValues(ba
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
+
+// LimitsFailedOpen counts a call let through because limits could not be checked (fail_open).
+func (m *Metrics) LimitsFailedOpen() { m.failOpen.Inc() }

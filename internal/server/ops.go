@@ -23,6 +23,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("store unavailable\n"))
 		return
 	}
+	if !s.limitsReady(ctx) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("limits unavailable\n"))
+		return
+	}
 	if !s.router.AnyHealthy() {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("no healthy backend\n"))

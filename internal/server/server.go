@@ -13,6 +13,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/warden-gw/warden/internal/admin"
 	"github.com/warden-gw/warden/internal/config"
 	"github.com/warden-gw/warden/internal/identity"
@@ -53,6 +55,7 @@ type Server struct {
 	patterns []string
 	authFail limits.AuthFailures // nil when auth_failures.max_failures is 0
 	limiter  limits.Limiter      // request-rate and concurrency limits of keys, users and teams
+	redis    *redis.Client       // nil when limit counts are kept in memory
 	proxies  []netip.Prefix      // trusted_proxies
 }
 
@@ -107,15 +110,14 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 		}
 		s.proxies = append(s.proxies, prefix)
 	}
-	s.limiter = limits.NewMemory(time.Now)
-	if a := cfg.AuthFailures; a.MaxFailures > 0 {
-		s.authFail = limits.NewMemoryAuthFailures(limits.AuthFailPolicy{MaxFailures: a.MaxFailures,
-			Window: time.Duration(a.Window), Ban: time.Duration(a.Ban)}, time.Now)
-	}
+
 	if s.router, err = route.New(backendSpecs(cfg), modelSpecs(cfg), time.Duration(cfg.Discovery.Interval), s.log); err != nil {
 		return fail(err)
 	}
 	s.metrics = metrics.New(s.inflight)
+	if err := s.buildLimits(cfg); err != nil {
+		return fail(err)
+	}
 	s.router.OnHealthChange(func(b *route.Backend, h bool) { s.metrics.SetHealthy(b.Name(), h) })
 	for _, b := range s.router.Backends() {
 		s.metrics.SetHealthy(b.Name(), true)
@@ -237,6 +239,9 @@ func (s *Server) Close() error {
 	}
 	if s.limiter != nil {
 		s.limiter.Close()
+	}
+	if s.redis != nil {
+		s.redis.Close()
 	}
 	if s.ownsDB {
 		return s.store.Close()
