@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -173,6 +174,10 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, e
 		h["Content-Type"] = ct[:1]
 	}
 	streaming := len(ct) > 0 && (strings.HasPrefix(ct[0], "text/event-stream") || strings.HasPrefix(ct[0], "application/x-ndjson"))
+	if !streaming && t.Upstream != c.Model && resp.StatusCode == http.StatusOK {
+		s.relayRenamed(w, c, idle)
+		return
+	}
 	if cl := resp.Header["Content-Length"]; len(cl) > 0 && !streaming {
 		h["Content-Length"] = cl[:1]
 	}
@@ -182,6 +187,26 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, e
 	if err != nil {
 		c.Err = relayError(r, idle, err)
 	}
+}
+
+// relayRenamed relays a whole answer of a model that has another name on its backend, putting the
+// name the client used back into the answer's "model" field. (Streamed answers keep the backend's
+// name for now.)
+func (s *Server) relayRenamed(w http.ResponseWriter, c *call.Call, body io.Reader) {
+	raw, err := io.ReadAll(io.LimitReader(body, maxTranslatedAnswer))
+	if err != nil {
+		c.Status, c.Err = http.StatusBadGateway, "backend_read"
+		writeError(w, c.Dialect, http.StatusBadGateway, "backend_read", "the model backend's answer was cut off")
+		return
+	}
+	if renamed, err := jsonscan.SetTopLevelString(raw, "model", c.Model); err == nil {
+		raw = renamed
+	}
+	w.Header()["Content-Length"] = []string{strconv.Itoa(len(raw))}
+	c.Status = http.StatusOK
+	w.WriteHeader(http.StatusOK)
+	n, _ := w.Write(raw)
+	c.Bytes = int64(n)
 }
 
 // relayTranslated answers an Ollama call from an OpenAI backend's answer.

@@ -235,3 +235,25 @@ func TestMetricsOnTheirOwnListener(t *testing.T) {
 		t.Fatalf("main listener /metrics: %d", s)
 	}
 }
+
+// A model renamed with `upstream:` answers under the name the client used, not the backend's.
+func TestRenamedModelAnswersUnderItsClientName(t *testing.T) {
+	for _, kind := range kinds {
+		t.Run(kind, func(t *testing.T) {
+			fake := fakellm.StartTB(t, fakellm.Options{})
+			cfg := testkit.Config(t, []testkit.Backend{{Name: "b1", Kind: kind, Fake: fake}},
+				"models:\n  - {name: house-model, backends: [b1], upstream: \"llama3.1:8b\"}\n")
+			w := testkit.Start(t, cfg, nil)
+			for _, path := range []string{"/v1/chat/completions", "/api/chat"} {
+				s, body, _ := w.Do(t, http.MethodPost, path, testkit.MasterKey,
+					`{"model":"house-model","messages":[{"role":"user","content":"hi"}],"stream":false}`)
+				if s != 200 || !strings.Contains(string(body), `"model":"house-model"`) || strings.Contains(string(body), "llama3.1:8b") {
+					t.Fatalf("%s: %d %s", path, s, body)
+				}
+			}
+			if got := fake.LastCall().Body; !strings.Contains(string(got), `"llama3.1:8b"`) {
+				t.Fatalf("the backend did not get its own model name: %s", got)
+			}
+		})
+	}
+}
