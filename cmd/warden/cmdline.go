@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -61,6 +62,39 @@ func (c *cmdline) run(f func(*client) error) int {
 		return 1
 	}
 	return 0
+}
+
+// saveAndShow posts body to path and prints the saved row: the answer is the row itself on create
+// and the row under "data" on update. what names the kind of row ("team", "user").
+func saveAndShow[T any](c *cmdline, path string, body map[string]any, create bool, what string,
+	id func(T) string, show func(io.Writer, T)) int {
+	return c.run(func(cl *client) error {
+		raw, err := cl.send(http.MethodPost, path, body)
+		if err != nil {
+			return err
+		}
+		var row T
+		if create {
+			err = json.Unmarshal(raw, &row)
+		} else {
+			var out struct {
+				Data T `json:"data"`
+			}
+			err = json.Unmarshal(raw, &out)
+			row = out.Data
+		}
+		if err != nil {
+			return err
+		}
+		return c.output(raw, func() {
+			verb := "Updated"
+			if create {
+				verb = "Created"
+			}
+			fmt.Fprintf(c.stdout, "%s %s %s.\n\n", verb, what, id(row))
+			show(c.stdout, row)
+		})
+	})
 }
 
 // output prints raw as one line of JSON under --json, and otherwise calls table.

@@ -114,33 +114,7 @@ func teamsWrite(c *cmdline, args []string, create bool) int {
 		fmt.Fprintln(c.stderr, "warden teams update: nothing to change; give at least one flag")
 		return 2
 	}
-	return c.run(func(cl *client) error {
-		raw, err := cl.send(http.MethodPost, path, body)
-		if err != nil {
-			return err
-		}
-		var t teamRow
-		if create {
-			err = json.Unmarshal(raw, &t)
-		} else {
-			var out struct {
-				Data teamRow `json:"data"`
-			}
-			err = json.Unmarshal(raw, &out)
-			t = out.Data
-		}
-		if err != nil {
-			return err
-		}
-		return c.output(raw, func() {
-			verb := "Updated"
-			if create {
-				verb = "Created"
-			}
-			fmt.Fprintf(c.stdout, "%s team %s.\n\n", verb, t.TeamID)
-			printTeam(c.stdout, t)
-		})
-	})
+	return saveAndShow(c, path, body, create, "team", func(r teamRow) string { return r.TeamID }, printTeam)
 }
 
 func teamsList(c *cmdline, args []string) int {

@@ -105,33 +105,7 @@ func usersWrite(c *cmdline, args []string, create bool) int {
 			return 2
 		}
 	}
-	return c.run(func(cl *client) error {
-		raw, err := cl.send(http.MethodPost, path, body)
-		if err != nil {
-			return err
-		}
-		var u userRow
-		if create {
-			err = json.Unmarshal(raw, &u)
-		} else {
-			var out struct {
-				Data userRow `json:"data"`
-			}
-			err = json.Unmarshal(raw, &out)
-			u = out.Data
-		}
-		if err != nil {
-			return err
-		}
-		return c.output(raw, func() {
-			verb := "Updated"
-			if create {
-				verb = "Created"
-			}
-			fmt.Fprintf(c.stdout, "%s user %s.\n\n", verb, u.UserID)
-			printUser(c.stdout, u)
-		})
-	})
+	return saveAndShow(c, path, body, create, "user", func(r userRow) string { return r.UserID }, printUser)
 }
 
 func usersList(c *cmdline, args []string) int {
