@@ -205,3 +205,21 @@ func (o *opt[T]) UnmarshalJSON(b []byte) error {
 
 // has reports whether the field carries a value (neither absent nor null).
 func (o opt[T]) has() bool { return o.Set && !o.Null }
+
+// posted wraps a LiteLLM-style POST handler: it finds the caller and decodes the JSON body into a
+// Req (unknown fields refused by name) before act runs; act answers.
+func posted[Req any](a *API, act func(w http.ResponseWriter, r *http.Request, c caller, req Req)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := callerOf(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		var req Req
+		if err := decode(w, r, &req); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		act(w, r, c, req)
+	}
+}

@@ -34,17 +34,7 @@ type keyPlan struct {
 	addMember  bool // the owner joins the key's team as a member
 }
 
-func (a *API) generateKey(w http.ResponseWriter, r *http.Request) {
-	c, err := callerOf(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var req generateRequest
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) generateKey(w http.ResponseWriter, r *http.Request, c caller, req generateRequest) {
 	plan, err := a.planKey(r, c, req)
 	if err != nil {
 		a.fail(w, r, err)

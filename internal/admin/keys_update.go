@@ -27,17 +27,7 @@ type updateRequest struct {
 	limitFields
 }
 
-func (a *API) updateKey(w http.ResponseWriter, r *http.Request) {
-	c, err := callerOf(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var req updateRequest
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) updateKey(w http.ResponseWriter, r *http.Request, c caller, req updateRequest) {
 	if req.Key == "" {
 		a.fail(w, r, badRequest("field \"key\" is required (a key secret or key id)"))
 		return
@@ -263,17 +253,7 @@ func (a *API) rotate(r *http.Request, c caller, k store.Key, grace time.Duration
 	return secret, a.record(r, c, "key.regenerate", k.ID, change)
 }
 
-func (a *API) deleteKeys(w http.ResponseWriter, r *http.Request) {
-	c, err := callerOf(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var req keyDeleteRequest
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) deleteKeys(w http.ResponseWriter, r *http.Request, c caller, req keyDeleteRequest) {
 	ids, err := a.removeKeys(r, c, "keys", req.Keys)
 	if err != nil {
 		a.fail(w, r, err)

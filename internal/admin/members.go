@@ -87,17 +87,7 @@ func (l *memberList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (a *API) addMembers(w http.ResponseWriter, r *http.Request) {
-	c, err := callerOf(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var req memberAddRequest
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) addMembers(w http.ResponseWriter, r *http.Request, c caller, req memberAddRequest) {
 	if req.TeamID == "" || len(req.Member) == 0 {
 		a.fail(w, r, badRequest("fields \"team_id\" and \"member\" are required"))
 		return
@@ -161,17 +151,7 @@ func (a *API) planMemberAdd(r *http.Request, c caller, id string, list memberLis
 	return plan, nil
 }
 
-func (a *API) deleteMember(w http.ResponseWriter, r *http.Request) {
-	c, err := callerOf(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var req memberDeleteRequest
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) deleteMember(w http.ResponseWriter, r *http.Request, c caller, req memberDeleteRequest) {
 	id := req.UserID
 	if id == "" {
 		id = req.UserEmail

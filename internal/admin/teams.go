@@ -28,17 +28,7 @@ type newTeamRequest struct {
 	limitFields
 }
 
-func (a *API) newTeam(w http.ResponseWriter, r *http.Request) {
-	c, err := callerOf(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var req newTeamRequest
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) newTeam(w http.ResponseWriter, r *http.Request, c caller, req newTeamRequest) {
 	t, err := a.createTeam(r, c, req)
 	if err != nil {
 		a.fail(w, r, err)
@@ -147,17 +137,7 @@ type updateTeamRequest struct {
 	limitFields
 }
 
-func (a *API) updateTeam(w http.ResponseWriter, r *http.Request) {
-	c, err := callerOf(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var req updateTeamRequest
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) updateTeam(w http.ResponseWriter, r *http.Request, c caller, req updateTeamRequest) {
 	t, ms, err := a.patchTeam(r, c, req)
 	if err != nil {
 		a.fail(w, r, err)
@@ -245,17 +225,7 @@ func (a *API) planTeamUpdate(r *http.Request, c caller, req updateTeamRequest) (
 	return t, change, nil
 }
 
-func (a *API) deleteTeams(w http.ResponseWriter, r *http.Request) {
-	c, err := callerOf(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var req teamDeleteRequest
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) deleteTeams(w http.ResponseWriter, r *http.Request, c caller, req teamDeleteRequest) {
 	if err := a.removeTeams(r, c, "team_ids", req.TeamIDs); err != nil {
 		a.fail(w, r, err)
 		return

@@ -71,17 +71,7 @@ type userPlan struct {
 	key     *keyPlan // nil when auto_create_key is false
 }
 
-func (a *API) newUser(w http.ResponseWriter, r *http.Request) {
-	c, err := callerOf(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var req newUserRequest
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) newUser(w http.ResponseWriter, r *http.Request, c caller, req newUserRequest) {
 	var out userNewAnswer
 	plan, secret, u, err := a.addUser(r, c, req)
 	if err != nil {

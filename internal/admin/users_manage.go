@@ -97,17 +97,7 @@ type updateUserRequest struct {
 	limitFields
 }
 
-func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
-	c, err := callerOf(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var req updateUserRequest
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c caller, req updateUserRequest) {
 	u, teams, err := a.patchUser(r, c, req)
 	if err != nil {
 		a.fail(w, r, err)
@@ -201,17 +191,7 @@ func (a *API) planUserUpdate(r *http.Request, c caller, req updateUserRequest) (
 	return u, change, nil
 }
 
-func (a *API) deleteUsers(w http.ResponseWriter, r *http.Request) {
-	c, err := callerOf(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var req userDeleteRequest
-	if err := decode(w, r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) deleteUsers(w http.ResponseWriter, r *http.Request, c caller, req userDeleteRequest) {
 	if err := a.removeUsers(r, c, "user_ids", req.UserIDs); err != nil {
 		a.fail(w, r, err)
 		return
