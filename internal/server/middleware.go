@@ -100,17 +100,6 @@ func authFailure(err error) (status int, code, msg string) {
 	}
 }
 
-// requireAdmin refuses callers who are not admins, after authenticate.
-func (s *Server) requireAdmin(d call.Dialect, next http.HandlerFunc) http.HandlerFunc {
-	return s.authenticate(d, func(w http.ResponseWriter, r *http.Request) {
-		if !identity.From(r.Context()).IsAdmin() {
-			writeError(w, d, http.StatusForbidden, "admin_only", "this endpoint is for Warden administrators only")
-			return
-		}
-		next(w, r)
-	})
-}
-
 // admitClient answers 429 and returns ok=false when the client is banned for repeated bad
 // credentials; otherwise it returns the client's key for counting failures ("" when the limit is off).
 func (s *Server) admitClient(w http.ResponseWriter, r *http.Request, d call.Dialect) (client string, ok bool) {

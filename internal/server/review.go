@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/warden-gw/warden/internal/api/openai"
+	"github.com/warden-gw/warden/internal/call"
 	"github.com/warden-gw/warden/internal/identity"
 	"github.com/warden-gw/warden/internal/policy"
 	"github.com/warden-gw/warden/internal/review"
@@ -39,12 +40,13 @@ func (s *Server) accessReview(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// allow wraps h so that only principals the policy allows to perform action reach it.
-func (s *Server) allow(action string, h http.HandlerFunc) http.HandlerFunc {
+// allow wraps h so that only principals the policy allows to perform action reach it; a refusal
+// is answered in dialect d.
+func (s *Server) allow(d call.Dialect, action string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p := identity.From(r.Context())
-		if d := policy.Authorize(p.Actor(), action, policy.Target{}); !d.Allowed {
-			openai.WriteError(w, d.Status, "forbidden", d.Reason)
+		if dec := policy.Authorize(p.Actor(), action, policy.Target{}); !dec.Allowed {
+			writeError(w, d, dec.Status, "forbidden", dec.Reason)
 			return
 		}
 		h(w, r)

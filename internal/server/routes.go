@@ -37,7 +37,7 @@ func (s *Server) routes() http.Handler {
 		known[ep.path] = true
 	}
 	for _, ep := range manageEndpoints {
-		mux.HandleFunc(ep.method+" "+ep.path, s.requireAdmin(call.Ollama, s.manageCall(ep)))
+		mux.HandleFunc(ep.method+" "+ep.path, s.authenticate(call.Ollama, s.allow(call.Ollama, policy.ModelManage, s.manageCall(ep))))
 		known[ep.path] = true
 	}
 	get := func(path string, d call.Dialect, h http.HandlerFunc) {
@@ -57,9 +57,9 @@ func (s *Server) routes() http.Handler {
 		w.Write([]byte("Warden is running\n"))
 	})
 	if s.cfg.MetricsListen == "" {
-		mux.Handle("GET /metrics", s.authenticate(call.OpenAI, s.allow(policy.MetricsRead, s.metrics.Handler().ServeHTTP)))
+		mux.Handle("GET /metrics", s.authenticate(call.OpenAI, s.allow(call.OpenAI, policy.MetricsRead, s.metrics.Handler().ServeHTTP)))
 	}
-	mux.HandleFunc("GET /admin/v1/review", s.authenticate(call.OpenAI, s.allow(policy.ReviewRead, s.accessReview)))
+	mux.HandleFunc("GET /admin/v1/review", s.authenticate(call.OpenAI, s.allow(call.OpenAI, policy.ReviewRead, s.accessReview)))
 	s.admin.Register(mux, func(h http.HandlerFunc) http.HandlerFunc { return s.authenticate(call.OpenAI, h) })
 
 	mux.HandleFunc("/v1/", unknownEndpoint(call.OpenAI, known))
