@@ -91,6 +91,29 @@ type Model struct {
 	Name     string   `yaml:"name"`     // required, unique: the name clients use
 	Backends []string `yaml:"backends"` // required; each names a configured backend
 	Upstream string   `yaml:"upstream"` // the backends' own model name; Parse and Load default it to Name
+	Price    Price    `yaml:"price"`    // what a call costs; zero = free
+	Limits   LimitSet `yaml:"limits"`   // limits of the model across all callers; zero = none
+}
+
+// Price is a model's price in money per one million tokens.
+type Price struct {
+	InputPerMillion  float64 `yaml:"input_per_million"`  // prompt tokens
+	OutputPerMillion float64 `yaml:"output_per_million"` // completion tokens
+}
+
+// LimitSet is one level's limits, as on keys, users and teams; a zero field is no limit.
+type LimitSet struct {
+	RPMLimit            int64   `yaml:"rpm_limit"`
+	TPMLimit            int64   `yaml:"tpm_limit"`
+	MaxParallelRequests int64   `yaml:"max_parallel_requests"`
+	MaxBudget           float64 `yaml:"max_budget"`        // money per budget_duration; 0 = no money budget
+	BudgetDuration      string  `yaml:"budget_duration"`   // "" (never resets), 1h, 1d, 7d, 30d, 1mo, ...
+	MaxTokensBudget     int64   `yaml:"max_tokens_budget"` // tokens per budget_duration
+}
+
+// IsZero reports whether the set limits nothing.
+func (l LimitSet) IsZero() bool {
+	return l.RPMLimit == 0 && l.TPMLimit == 0 && l.MaxParallelRequests == 0 && l.MaxBudget == 0 && l.MaxTokensBudget == 0
 }
 
 // Discovery configures how models are discovered from backends.

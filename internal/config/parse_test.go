@@ -103,7 +103,9 @@ func TestFullExampleIsDefaultsPlusItsBackendsModelsAndGroups(t *testing.T) {
 	want.Backends = append(want.Backends, vllm)
 	want.Models = []Model{
 		{Name: "llama3", Backends: []string{"ollama"}, Upstream: "llama3"},
-		{Name: "llama3-8b", Backends: []string{"vllm"}, Upstream: "meta-llama/Meta-Llama-3-8B-Instruct"},
+		{Name: "llama3-8b", Backends: []string{"vllm"}, Upstream: "meta-llama/Meta-Llama-3-8B-Instruct",
+			Price:  Price{InputPerMillion: 0.15, OutputPerMillion: 0.6},
+			Limits: LimitSet{MaxParallelRequests: 8, MaxBudget: 200, BudgetDuration: "1mo"}},
 	}
 	want.ModelGroups = map[string][]string{"small": {"llama3"}, "llamas": {"llama3*"}}
 	want.TrustedProxies = []string{"10.0.0.0/8"}
