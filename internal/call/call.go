@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/warden-gw/warden/internal/identity"
+	"github.com/warden-gw/warden/internal/usage"
 )
 
 // Dialect is the wire format the caller speaks.
@@ -32,4 +33,10 @@ type Call struct {
 	TTFB     time.Duration // until the backend's answer started; 0 when none did
 	Bytes    int64         // response bytes written to the caller
 	Err      string        // short reason for a failure, never a secret or prompt text
+
+	// Metered is set once the call's token usage is known (a model answered); Usage and Cost
+	// are then its usage and what it cost.
+	Metered bool
+	Usage   usage.Usage
+	Cost    float64
 }

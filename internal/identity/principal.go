@@ -32,8 +32,8 @@ type Principal struct {
 	TeamRoles map[string]string
 	ExpiresAt time.Time
 	Master    bool // authenticated with WARDEN_MASTER_KEY
-	// RateRules are the request-rate and concurrency limits of the key, its user and its team
-	// (only the levels that set one); computed once when the key is loaded.
+	// RateRules are the limits and budgets of the key, its user and its team (only the levels that
+	// set one); computed once when the key is loaded. Model and global limits come from the config.
 	RateRules []limits.Rule
 }
 
@@ -74,14 +74,28 @@ func From(ctx context.Context) *Principal {
 	return p
 }
 
-// rateRule returns the RPM and parallel limits of one level, and whether it sets any.
+// rateRule returns the limits and budgets of one level, and whether it sets any. A budget period
+// that does not parse (the management API refuses such values) counts as never resetting: stricter,
+// never looser.
 func rateRule(level, id string, l store.Limits) (limits.Rule, bool) {
 	r := limits.Rule{Scope: limits.Scope{Level: level, ID: id}}
 	if l.RPMLimit != nil {
 		r.RPM = *l.RPMLimit
 	}
+	if l.TPMLimit != nil {
+		r.TPM = *l.TPMLimit
+	}
 	if l.MaxParallelRequests != nil {
 		r.MaxParallel = *l.MaxParallelRequests
 	}
-	return r, r.RPM > 0 || r.MaxParallel > 0
+	if l.MaxBudget != nil {
+		r.Budget, r.HasBudget = *l.MaxBudget, true
+	}
+	if l.MaxTokensBudget != nil {
+		r.TokensBudget = *l.MaxTokensBudget
+	}
+	if r.HasBudget || r.TokensBudget > 0 {
+		r.Period, _ = limits.ParsePeriod(l.BudgetDuration)
+	}
+	return r, r.RPM > 0 || r.TPM > 0 || r.MaxParallel > 0 || r.HasBudget || r.TokensBudget > 0
 }

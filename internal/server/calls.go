@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/warden-gw/warden/internal/identity"
 	"github.com/warden-gw/warden/internal/route"
 	"github.com/warden-gw/warden/internal/upstream"
+	"github.com/warden-gw/warden/internal/usage"
 )
 
 // maxTranslatedAnswer bounds a non-streamed answer that Warden must decode to translate.
@@ -43,10 +45,12 @@ func (s *Server) modelCall(ep endpoint) authenticated {
 			return
 		}
 		defer release()
-		if c.Model, c.Stream, err = parseCall(ep, body); err != nil {
+		parsed, err := parseCall(ep, body)
+		if err != nil {
 			fail(http.StatusBadRequest, "invalid_request", err.Error())
 			return
 		}
+		c.Model, c.Stream = parsed.model, parsed.stream
 		// The allowlist is checked before existence, so a key cannot probe which models exist.
 		m, ok := s.router.Lookup(c.Model)
 		d := p.DecideModel(c.Model)
@@ -62,13 +66,25 @@ func (s *Server) modelCall(ep endpoint) authenticated {
 			return
 		}
 		c.Model = m.Name
-		done, ok := s.admitRate(w, r, c)
+		mt, ok := s.admit(w, r, c, ep, body)
 		if !ok {
 			return
 		}
-		defer done()
-		s.forward(w, r, c, ep, m, body)
+		defer s.settle(r.Context(), c, mt)
+		if c.Stream && ep.dialect == call.OpenAI && ep.generates() {
+			// Ask the backend for the stream's usage; the client sees that chunk only if it asked.
+			if b, err := openai.SetIncludeUsage(body); err == nil {
+				body = b
+			}
+		}
+		s.forward(w, r, c, ep, m, body, &metered{meter: mt, clientUsage: parsed.includeUsage})
 	}
+}
+
+// metered is what the relays need to measure a call's usage.
+type metered struct {
+	*meter
+	clientUsage bool // an OpenAI streaming client asked for stream_options.include_usage
 }
 
 func listPath(d call.Dialect) string {
@@ -78,14 +94,21 @@ func listPath(d call.Dialect) string {
 	return "/v1/models"
 }
 
-// parseCall reads the model name and the stream flag in the endpoint's dialect.
-func parseCall(ep endpoint, body []byte) (model string, stream bool, err error) {
+// parsedCall is what Warden reads of a call's body.
+type parsedCall struct {
+	model        string
+	stream       bool
+	includeUsage bool // OpenAI stream_options.include_usage
+}
+
+// parseCall reads the model name and the stream flags in the endpoint's dialect.
+func parseCall(ep endpoint, body []byte) (parsedCall, error) {
 	if ep.dialect == call.OpenAI {
 		req, err := openai.ParseRequest(body)
-		return req.Model, req.Stream, err
+		return parsedCall{req.Model, req.Stream, req.IncludeUsage}, err
 	}
 	req, err := ollama.ParseRequest(body, ep.streamDefault)
-	return req.Model, req.Stream, err
+	return parsedCall{model: req.Model, stream: req.Stream}, err
 }
 
 // translated reports whether a call must be translated for the target: Ollama calls to OpenAI backends.
@@ -141,8 +164,8 @@ type badRequest struct{ err error }
 
 func (b *badRequest) Error() string { return b.err.Error() }
 
-// forward sends the call to a backend of the model and relays the answer.
-func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, ep endpoint, m *route.Model, body []byte) {
+// forward sends the call to a backend of the model and relays the answer, measuring its usage.
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, ep endpoint, m *route.Model, body []byte, mt *metered) {
 	ctx, cancel := r.Context(), context.CancelFunc(nil)
 	if !m.PlainHTTP() { // answers over net/http's transport are interrupted through their context
 		ctx, cancel = context.WithCancel(ctx)
@@ -165,7 +188,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, e
 	idle := upstream.NewIdleReader(resp.Body, time.Duration(s.cfg.Server.StreamIdleTimeout), upstream.Aborter(resp, cancel))
 	defer idle.Stop()
 	if translated(ep, t) {
-		s.relayTranslated(w, c, ep, resp, idle)
+		s.relayTranslated(w, c, ep, resp, idle, mt)
 		return
 	}
 	h := w.Header()
@@ -173,34 +196,70 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, e
 	if len(ct) > 0 {
 		h["Content-Type"] = ct[:1]
 	}
-	streaming := len(ct) > 0 && (strings.HasPrefix(ct[0], "text/event-stream") || strings.HasPrefix(ct[0], "application/x-ndjson"))
-	if !streaming && t.Upstream != c.Model && resp.StatusCode == http.StatusOK {
-		s.relayRenamed(w, c, idle)
+	sse := len(ct) > 0 && strings.HasPrefix(ct[0], "text/event-stream")
+	ndjson := len(ct) > 0 && strings.HasPrefix(ct[0], "application/x-ndjson")
+	metered := resp.StatusCode == http.StatusOK && ep.kind != kOllamaShow
+	switch {
+	case metered && sse && ep.generates():
+		c.Status = resp.StatusCode
+		w.WriteHeader(resp.StatusCode)
+		obs := usage.NewSSEObserver(mt.clientUsage, mt.prompt)
+		res := relaySSE(w, idle, obs, mt.cutAt)
+		s.streamEnded(r, c, idle, res, obs.Final(), ep, body)
+		return
+	case metered && ndjson && ep.generates():
+		c.Status = resp.StatusCode
+		w.WriteHeader(resp.StatusCode)
+		obs := usage.NewNDJSONObserver(ep.path, mt.prompt)
+		res := relayNDJSON(w, idle, obs, mt.cutAt)
+		s.streamEnded(r, c, idle, res, obs.Final(), ep, body)
+		return
+	case metered && !sse && !ndjson:
+		s.relayWhole(w, c, idle, t.Upstream != c.Model, mt, resp.ContentLength)
 		return
 	}
-	if cl := resp.Header["Content-Length"]; len(cl) > 0 && !streaming {
+	if cl := resp.Header["Content-Length"]; len(cl) > 0 && !sse && !ndjson {
 		h["Content-Length"] = cl[:1]
 	}
 	c.Status = resp.StatusCode
 	w.WriteHeader(resp.StatusCode)
-	c.Bytes, err = upstream.Relay(w, idle, streaming)
+	c.Bytes, err = upstream.Relay(w, idle, sse || ndjson)
 	if err != nil {
 		c.Err = relayError(r, idle, err)
 	}
 }
 
-// relayRenamed relays a whole answer of a model that has another name on its backend, putting the
-// name the client used back into the answer's "model" field. (Streamed answers keep the backend's
-// name for now.)
-func (s *Server) relayRenamed(w http.ResponseWriter, c *call.Call, body io.Reader) {
-	raw, err := io.ReadAll(io.LimitReader(body, maxTranslatedAnswer))
+// streamEnded records how a metered stream ended and what it used. A stream the client
+// abandoned is charged for what passed through Warden, no more.
+func (s *Server) streamEnded(r *http.Request, c *call.Call, idle *upstream.IdleReader, res streamResult, u usage.Usage, ep endpoint, body []byte) {
+	c.Bytes = res.bytes
+	switch {
+	case res.cut:
+		c.Err = "budget_cut"
+	case res.err != nil:
+		c.Err = relayError(r, idle, res.err)
+	}
+	if u.Estimated { // the backend reported nothing: count the prompt properly, once
+		u.PromptTokens = usage.EstimatePrompt(dialectName(c.Dialect), ep.path, body)
+	}
+	c.Usage, c.Metered = u, true
+}
+
+// relayWhole relays a whole answer, reading it first to take its usage. A model that has another
+// name on its backend gets the name the client used put back into the answer's "model" field.
+// (Streamed answers keep the backend's name for now.)
+func (s *Server) relayWhole(w http.ResponseWriter, c *call.Call, body io.Reader, renamed bool, mt *metered, size int64) {
+	raw, err := readAnswer(body, size)
 	if err != nil {
 		c.Status, c.Err = http.StatusBadGateway, "backend_read"
 		writeError(w, c.Dialect, http.StatusBadGateway, "backend_read", "the model backend's answer was cut off")
 		return
 	}
-	if renamed, err := jsonscan.SetTopLevelString(raw, "model", c.Model); err == nil {
-		raw = renamed
+	c.Usage, c.Metered = usage.FromAnswer(dialectName(c.Dialect), raw, mt.prompt), true
+	if renamed {
+		if b, err := jsonscan.SetTopLevelString(raw, "model", c.Model); err == nil {
+			raw = b
+		}
 	}
 	w.Header()["Content-Length"] = []string{strconv.Itoa(len(raw))}
 	c.Status = http.StatusOK
@@ -209,8 +268,25 @@ func (s *Server) relayRenamed(w http.ResponseWriter, c *call.Call, body io.Reade
 	c.Bytes = int64(n)
 }
 
+// readAnswer reads a whole answer of at most maxTranslatedAnswer bytes; size is its
+// Content-Length, or -1.
+func readAnswer(body io.Reader, size int64) ([]byte, error) {
+	if size < 0 || size > maxTranslatedAnswer {
+		size = 512
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+1))
+	n, err := buf.ReadFrom(io.LimitReader(body, maxTranslatedAnswer+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > maxTranslatedAnswer {
+		return nil, errors.New("answer too large")
+	}
+	return buf.Bytes(), nil
+}
+
 // relayTranslated answers an Ollama call from an OpenAI backend's answer.
-func (s *Server) relayTranslated(w http.ResponseWriter, c *call.Call, ep endpoint, resp *http.Response, body io.Reader) {
+func (s *Server) relayTranslated(w http.ResponseWriter, c *call.Call, ep endpoint, resp *http.Response, body io.Reader, mt *metered) {
 	if resp.StatusCode != http.StatusOK {
 		raw, _ := io.ReadAll(io.LimitReader(body, 1<<20))
 		c.Status, c.Err = resp.StatusCode, "backend_error"
@@ -232,19 +308,25 @@ func (s *Server) relayTranslated(w http.ResponseWriter, c *call.Call, ep endpoin
 				flusher.Flush()
 			}
 		}
-		if _, err := ollama.TranslateStream(sk, c.Model, body, cw, flush); err != nil {
+		u, err := ollama.TranslateStream(sk, c.Model, body, cw, flush)
+		if err != nil {
 			c.Err = "stream_error"
 			s.log.Warn("stream translation ended early", "request_id", c.ID, "err", err)
 		}
 		c.Bytes = cw.n
+		c.Usage, c.Metered = usage.Usage{PromptTokens: int64(u.PromptTokens), CompletionTokens: int64(u.CompletionTokens), Estimated: u.Estimated}, true
+		if u.Estimated {
+			c.Usage.PromptTokens = mt.prompt
+		}
 		return
 	}
-	raw, err := io.ReadAll(io.LimitReader(body, maxTranslatedAnswer))
+	raw, err := readAnswer(body, resp.ContentLength)
 	if err != nil {
 		c.Status, c.Err = http.StatusBadGateway, "backend_read"
 		ollama.WriteError(w, http.StatusBadGateway, "the model backend's answer was cut off")
 		return
 	}
+	c.Usage, c.Metered = usage.FromAnswer(usage.DialectOpenAI, raw, mt.prompt), true
 	var out []byte
 	switch ep.kind {
 	case kOllamaChat:

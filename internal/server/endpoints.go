@@ -46,3 +46,14 @@ var manageEndpoints = []endpoint{
 	{http.MethodPost, "/api/copy", call.Ollama, kOpenAI, false},
 	{http.MethodDelete, "/api/delete", call.Ollama, kOpenAI, false},
 }
+
+// generates reports whether the endpoint's calls produce completion tokens (not embeddings, not show).
+func (e endpoint) generates() bool {
+	switch e.kind {
+	case kOllamaChat, kOllamaGenerate:
+		return true
+	case kOpenAI:
+		return e.path == "/v1/chat/completions" || e.path == "/v1/completions"
+	}
+	return false
+}

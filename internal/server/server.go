@@ -23,7 +23,9 @@ import (
 	"github.com/warden-gw/warden/internal/metrics"
 	"github.com/warden-gw/warden/internal/policy"
 	"github.com/warden-gw/warden/internal/route"
+	"github.com/warden-gw/warden/internal/spend"
 	"github.com/warden-gw/warden/internal/store"
+	"github.com/warden-gw/warden/internal/usage"
 )
 
 // Options are what a Server is built from besides its Config.
@@ -56,6 +58,11 @@ type Server struct {
 	authFail limits.AuthFailures // nil when auth_failures.max_failures is 0
 	limiter  limits.Limiter      // request-rate and concurrency limits of keys, users and teams
 	redis    *redis.Client       // nil when limit counts are kept in memory
+	spend    *spend.Recorder     // settled charges on their way to the store
+	// prices, modelRules and globalRule come from the config: models' prices and limits, global limits.
+	prices     map[string]usage.Price
+	modelRules map[string]limits.Rule
+	globalRule *limits.Rule
 	proxies  []netip.Prefix      // trusted_proxies
 }
 
@@ -118,6 +125,8 @@ func New(ctx context.Context, cfg *config.Config, opt Options) (*Server, error) 
 	if err := s.buildLimits(cfg); err != nil {
 		return fail(err)
 	}
+	s.buildPricing(cfg)
+	s.spend = spend.New(s.store, spend.Options{Logger: s.log})
 	s.router.OnHealthChange(func(b *route.Backend, h bool) { s.metrics.SetHealthy(b.Name(), h) })
 	for _, b := range s.router.Backends() {
 		s.metrics.SetHealthy(b.Name(), true)
@@ -172,6 +181,7 @@ func (s *Server) Start(ctx context.Context) {
 		s.log.Warn("no models: no backend listed any yet; is the backend running? (configure backends in a config file, or set WARDEN_BACKEND_URL)")
 	}
 	go s.auth.RunLastUsedFlusher(ctx, 5*time.Second)
+	go s.spend.Run(ctx, 0)
 }
 
 // Serve runs the gateway on ln (and metrics on mln, if not nil) until ctx ends, then shuts down
@@ -232,8 +242,16 @@ func (s *Server) httpServer(h http.Handler) *http.Server {
 	}
 }
 
-// Close releases the store if the Server opened it.
+// Close writes the settled spend still pending and releases the store if the Server opened it.
+// Call it after the listeners stopped (Serve has returned).
 func (s *Server) Close() error {
+	if s.spend != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := s.spend.Close(ctx); err != nil {
+			s.log.Error("settled spend could not be written to the store", "err", err)
+		}
+		cancel()
+	}
 	if s.authFail != nil {
 		s.authFail.Close()
 	}

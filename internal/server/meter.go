@@ -1,0 +1,179 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/warden-gw/warden/internal/call"
+	"github.com/warden-gw/warden/internal/config"
+	"github.com/warden-gw/warden/internal/limits"
+	"github.com/warden-gw/warden/internal/store"
+	"github.com/warden-gw/warden/internal/usage"
+)
+
+// globalScope is the scope of the configured global limits.
+var globalScope = limits.Scope{Level: "global", ID: "all"}
+
+// meter is one call's reservation: made before the call goes upstream, settled to the real usage
+// (or released) when it ends.
+type meter struct {
+	res    limits.Reservation // nil when no limit applies
+	price  usage.Price
+	prompt int64 // cheap prompt estimate (bytes/4): the reservation's, and a stream's fallback
+	// cutAt is the completion tokens a stream may reach before Warden ends it with finish_reason
+	// "length"; 0 = never (no token limit or budget applies).
+	cutAt int64
+}
+
+// limitRule turns a configured limit set into a rule; ok is false when it limits nothing.
+func limitRule(scope limits.Scope, l config.LimitSet) (limits.Rule, bool) {
+	if l.IsZero() {
+		return limits.Rule{}, false
+	}
+	r := limits.Rule{Scope: scope, RPM: l.RPMLimit, TPM: l.TPMLimit, MaxParallel: l.MaxParallelRequests,
+		Budget: l.MaxBudget, HasBudget: l.MaxBudget > 0, TokensBudget: l.MaxTokensBudget}
+	r.Period, _ = limits.ParsePeriod(l.BudgetDuration) // validated with the config
+	return r, true
+}
+
+// buildPricing keeps the configured model prices and model and global limits.
+func (s *Server) buildPricing(cfg *config.Config) {
+	s.prices = map[string]usage.Price{}
+	s.modelRules = map[string]limits.Rule{}
+	for _, m := range cfg.Models {
+		if m.Price != (config.Price{}) {
+			s.prices[m.Name] = usage.Price{InputPerMillion: m.Price.InputPerMillion, OutputPerMillion: m.Price.OutputPerMillion}
+		}
+		if r, ok := limitRule(limits.Scope{Level: "model", ID: m.Name}, m.Limits); ok {
+			s.modelRules[m.Name] = r
+		}
+	}
+	if r, ok := limitRule(globalScope, cfg.Limits.Global); ok {
+		s.globalRule = &r
+	}
+}
+
+// rulesFor lists every rule a call counts against: its key, user and team, its model, global.
+func (s *Server) rulesFor(c *call.Call) []limits.Rule {
+	rules := c.Principal.RateRules
+	mr, hasModel := s.modelRules[c.Model]
+	if !hasModel && s.globalRule == nil {
+		return rules
+	}
+	out := make([]limits.Rule, 0, len(rules)+2)
+	out = append(out, rules...)
+	if hasModel {
+		out = append(out, mr)
+	}
+	if s.globalRule != nil {
+		out = append(out, *s.globalRule)
+	}
+	return out
+}
+
+// countsTokens reports whether a rule needs the call's tokens or cost.
+func countsTokens(r limits.Rule) bool { return r.TPM > 0 || r.HasBudget || r.TokensBudget > 0 }
+
+// admit reserves the call at every rule that applies. It answers 429 (with Retry-After when
+// waiting helps) or 503 itself and returns ok=false when the call may not go on.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, c *call.Call, ep endpoint, body []byte) (*meter, bool) {
+	m := &meter{price: s.prices[c.Model], prompt: int64(len(body)) / 4}
+	rules := s.rulesFor(c)
+	if len(rules) == 0 {
+		return m, true
+	}
+	req := limits.Request{Rules: rules}
+	for _, rule := range rules {
+		if countsTokens(rule) {
+			out := int64(0)
+			if ep.generates() {
+				out = usage.MaxOutput(dialectName(c.Dialect), body, s.cfg.Limits.DefaultMaxTokens)
+				m.cutAt = max(out, 1)
+			}
+			req.Tokens = m.prompt + out
+			req.Cost = m.price.Cost(usage.Usage{PromptTokens: m.prompt, CompletionTokens: out})
+			break
+		}
+	}
+	res, st, refusal, err := s.limiter.Reserve(r.Context(), req)
+	if err != nil {
+		// Fail closed: a limit that cannot be checked is not waved through.
+		s.log.Error("limiter unavailable", "err", err)
+		c.Status, c.Err = http.StatusServiceUnavailable, "limits_unavailable"
+		writeError(w, c.Dialect, http.StatusServiceUnavailable, "limits_unavailable", "Warden cannot check this call's limits right now; try again shortly")
+		return nil, false
+	}
+	setRateHeaders(w.Header(), st)
+	if refusal != nil {
+		if refusal.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(refusal.RetryAfter.Seconds()))))
+		}
+		c.Status, c.Err = http.StatusTooManyRequests, refusal.Limit
+		writeError(w, c.Dialect, http.StatusTooManyRequests, refusal.Limit, fmt.Sprintf("%s: %s", refusal.Limit, refusal.Message))
+		return nil, false
+	}
+	m.res = res
+	return m, true
+}
+
+// settle ends the call's reservation and records its spend: the real usage when the backend
+// answered, a full refund when it did not.
+func (s *Server) settle(ctx context.Context, c *call.Call, m *meter) {
+	ctx = context.WithoutCancel(ctx)
+	if !c.Metered {
+		if m.res != nil {
+			var err error
+			if c.Status >= 400 || c.Status == 0 {
+				err = m.res.Release(ctx) // nothing was produced: refund all, the request too
+			} else {
+				err = m.res.Settle(ctx, 0, 0)
+			}
+			if err != nil {
+				s.log.Warn("release limits", "request_id", c.ID, "err", err)
+			}
+		}
+		return
+	}
+	u := c.Usage
+	c.Cost = m.price.Cost(u)
+	if m.res != nil {
+		if err := m.res.Settle(ctx, u.Total(), c.Cost); err != nil {
+			s.log.Warn("settle limits", "request_id", c.ID, "err", err)
+		}
+	}
+	row := store.SpendRow{Day: time.Now(), Model: c.Model, Requests: 1, PromptTokens: u.PromptTokens,
+		CompletionTokens: u.CompletionTokens, Cost: c.Cost}
+	if p := c.Principal; p != nil {
+		row.KeyID, row.UserID, row.TeamID = p.KeyID, p.UserID, p.TeamID
+	}
+	if u.Estimated {
+		row.EstimatedRequests = 1
+	}
+	s.spend.Record(row)
+}
+
+// dialectName is the usage package's name for a dialect.
+func dialectName(d call.Dialect) string {
+	if d == call.Ollama {
+		return usage.DialectOllama
+	}
+	return usage.DialectOpenAI
+}
+
+// setRateHeaders sets OpenAI's x-ratelimit-* headers from the strictest request and token limits.
+func setRateHeaders(h http.Header, st limits.Status) {
+	if st.LimitRequests > 0 {
+		h.Set("X-Ratelimit-Limit-Requests", strconv.FormatInt(st.LimitRequests, 10))
+		h.Set("X-Ratelimit-Remaining-Requests", strconv.FormatInt(max(st.RemainingRequests, 0), 10))
+		h.Set("X-Ratelimit-Reset-Requests", st.ResetRequests.Round(time.Millisecond).String())
+	}
+	if st.LimitTokens > 0 {
+		h.Set("X-Ratelimit-Limit-Tokens", strconv.FormatInt(st.LimitTokens, 10))
+		h.Set("X-Ratelimit-Remaining-Tokens", strconv.FormatInt(max(st.RemainingTokens, 0), 10))
+		h.Set("X-Ratelimit-Reset-Tokens", st.ResetTokens.Round(time.Millisecond).String())
+	}
+}

@@ -1,0 +1,125 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/warden-gw/warden/internal/api/lineio"
+	"github.com/warden-gw/warden/internal/api/ollama"
+	"github.com/warden-gw/warden/internal/api/openai"
+	"github.com/warden-gw/warden/internal/usage"
+)
+
+// maxEvent bounds one SSE event (all its lines) on its way through Warden.
+const maxEvent = 4 << 20
+
+var errEventTooLarge = errors.New("stream event larger than 4 MiB")
+
+// flushReader flushes what was written to the caller before each read from the backend, so
+// that every event leaves Warden before Warden waits for the next one, with one flush per read
+// rather than one per event.
+type flushReader struct {
+	r     io.Reader
+	f     http.Flusher
+	dirty bool
+}
+
+func (fr *flushReader) Read(p []byte) (int, error) {
+	fr.flush()
+	return fr.r.Read(p)
+}
+
+func (fr *flushReader) flush() {
+	if fr.dirty && fr.f != nil {
+		fr.f.Flush()
+	}
+	fr.dirty = false
+}
+
+// streamResult is how a metered stream ended.
+type streamResult struct {
+	bytes int64
+	cut   bool  // Warden ended it at the call's reservation
+	err   error // a read or write error; nil at the stream's end or when cut
+}
+
+// relaySSE passes an OpenAI-format stream on event by event through obs, leaving out the events
+// obs drops (the usage chunk a client did not ask for). Once obs counts cutAt completion tokens
+// (cutAt > 0) it ends the stream well-formed instead of reading on.
+func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cutAt int64) streamResult {
+	f, _ := w.(http.Flusher)
+	fr := &flushReader{r: body, f: f}
+	defer fr.flush()
+	lr := lineio.NewReader(fr, openai.DefaultMaxLine, true)
+	var res streamResult
+	write := func(b []byte) bool {
+		n, err := w.Write(b)
+		res.bytes += int64(n)
+		fr.dirty = true
+		res.err = err
+		return err == nil
+	}
+	var ev []byte
+	for {
+		line, rerr := lr.ReadLine()
+		if rerr == nil && len(line) > 0 {
+			if len(ev)+len(line) >= maxEvent {
+				res.err = errEventTooLarge
+				return res
+			}
+			ev = append(append(ev, line...), '\n')
+			continue
+		}
+		if len(ev) > 0 {
+			if !obs.Observe(ev) && !write(append(ev, '\n')) {
+				return res
+			}
+			ev = ev[:0]
+			if cutAt > 0 && !obs.Done() && obs.Usage().CompletionTokens >= cutAt {
+				res.cut = true
+				write(obs.AppendCut(nil))
+				return res
+			}
+		}
+		if rerr != nil {
+			if rerr != io.EOF {
+				res.err = rerr
+			}
+			return res
+		}
+	}
+}
+
+// relayNDJSON passes an Ollama stream on line by line through obs; once obs counts cutAt
+// completion tokens (cutAt > 0) it ends the stream with a done frame instead of reading on.
+func relayNDJSON(w http.ResponseWriter, body io.Reader, obs *usage.NDJSONObserver, cutAt int64) streamResult {
+	f, _ := w.(http.Flusher)
+	fr := &flushReader{r: body, f: f}
+	defer fr.flush()
+	nd := ollama.NewNDJSONReader(fr)
+	var res streamResult
+	var buf []byte
+	for {
+		line, rerr := nd.Next()
+		if rerr != nil {
+			if rerr != io.EOF {
+				res.err = rerr
+			}
+			return res
+		}
+		obs.Observe(line)
+		buf = append(append(buf[:0], line...), '\n')
+		if cutAt > 0 && !obs.Done() && obs.Usage().CompletionTokens >= cutAt {
+			buf = obs.AppendCut(buf)
+			res.cut = true
+		}
+		n, err := w.Write(buf)
+		res.bytes += int64(n)
+		fr.dirty = true
+		if err != nil || res.cut {
+			res.err = err
+			return res
+		}
+	}
+}
