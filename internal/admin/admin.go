@@ -1,4 +1,4 @@
-// Package admin serves the management API, native REST under /admin/v1 and LiteLLM-compatible: keys, teams, users, admin events.
+// Package admin serves the management API, native REST under /admin/v1 and LiteLLM-compatible: keys, teams, users, usage, admin events.
 package admin
 
 import (
@@ -89,7 +89,7 @@ type endpoint struct {
 	handler              http.HandlerFunc
 }
 
-// litellmEndpoints are LiteLLM's management routes, and the event log.
+// litellmEndpoints are LiteLLM's management routes (spend as daily aggregates), and the event log.
 func (a *API) litellmEndpoints() []endpoint {
 	return []endpoint{
 		{"POST", "/key/generate", policy.KeyGenerate, posted(a, a.generateKey)},
@@ -111,6 +111,7 @@ func (a *API) litellmEndpoints() []endpoint {
 		{"POST", "/user/update", policy.UserUpdate, posted(a, a.updateUser)},
 		{"POST", "/user/delete", policy.UserDelete, posted(a, a.deleteUsers)},
 		{"GET", "/user/list", policy.UserList, a.listUsers},
+		{"GET", "/spend/logs", policy.UsageRead, a.serveSpendLogs},
 		{"GET", "/admin/v1/events", policy.EventsList, a.native(nil, a.listEvents)},
 	}
 }

@@ -36,6 +36,7 @@ func (a *API) nativeEndpoints() []endpoint {
 		{"GET", "/admin/v1/users/{id}", policy.UserInfo, a.native(userNames, a.nativeGetUser)},
 		{"PATCH", "/admin/v1/users/{id}", policy.UserUpdate, a.native(userNames, a.nativePatchUser)},
 		{"DELETE", "/admin/v1/users/{id}", policy.UserDelete, a.native(userNames, a.nativeDeleteUser)},
+		{"GET", "/admin/v1/usage", policy.UsageRead, a.native(nil, a.nativeUsage)},
 		// The document describes the API to any authenticated caller: no action to authorize.
 		{"GET", "/admin/v1/openapi.json", "", a.serveOpenAPI},
 	}

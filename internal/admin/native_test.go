@@ -34,8 +34,8 @@ func TestNativeKeyRoundTrip(t *testing.T) {
 		t.Fatalf("created_at is not RFC 3339: %v", got)
 	}
 
-	patched, _ := call(t, w, "PATCH", "/admin/v1/keys/"+id, master, `{"alias":"desk","models":["llama3.1-8b"],"limits":{"rpm_limit":null,"tpm_limit":500}}`, 200)
-	if patched.str("alias") != "desk" || patched.sub("limits")["rpm_limit"] != nil || patched.sub("limits")["tpm_limit"] != 500.0 ||
+	patched, _ := call(t, w, "PATCH", "/admin/v1/keys/"+id, master, `{"alias":"desk","models":["llama3.1-8b"],"limits":{"rpm_limit":null,"tpm_limit":50000}}`, 200)
+	if patched.str("alias") != "desk" || patched.sub("limits")["rpm_limit"] != nil || patched.sub("limits")["tpm_limit"] != 50000.0 ||
 		!slices.Equal(patched.list("models"), []string{"llama3.1-8b"}) {
 		t.Fatalf("patched key: %v", patched)
 	}

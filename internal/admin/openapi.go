@@ -55,8 +55,8 @@ func buildOpenAPI() ([]byte, error) {
 		"info": map[string]any{
 			"title":   "Warden management API",
 			"version": "1",
-			"description": "The native REST API under /admin/v1 and the LiteLLM-compatible /key, /team and /user " +
-				"endpoints. Authenticate with an API key as a bearer token; each route checks the caller's role.",
+			"description": "The native REST API under /admin/v1 and the LiteLLM-compatible /key, /team, /user and " +
+				"/spend endpoints. Authenticate with an API key as a bearer token; each route checks the caller's role.",
 		},
 		"security": []any{map[string]any{"bearer": []any{}}},
 		"paths":    paths,

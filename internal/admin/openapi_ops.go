@@ -30,6 +30,9 @@ func docOperations() []operation {
 		{"GET", "/admin/v1/users/{id}", "users", "Read a user and their teams", nil, "", ok, "User"},
 		{"PATCH", "/admin/v1/users/{id}", "users", "Change a user; only an admin changes roles", nil, "UserPatch", ok, "User"},
 		{"DELETE", "/admin/v1/users/{id}", "users", "Delete a user and their keys", nil, "", none, ""},
+		// usage
+		{"GET", "/admin/v1/usage", "usage", "Usage report: requests, tokens and cost per key, user, team, model or UTC day (a non-admin sees their own)",
+			append([]string{"group_by", "key_id", "user_id", "team_id", "model", "since", "until"}, page...), "", ok, "UsageReport"},
 		// events, review, this document
 		{"GET", "/admin/v1/events", "events", "List admin events, newest first", []string{"actor", "action", "target", "since", "until", "limit", "offset", "page", "page_size"}, "", ok, "EventPage"},
 		{"GET", "/admin/v1/review", "review", "Access review: unused and old keys, keys without owner or justification, users in no team, admins", []string{"format"}, "", ok, "Review"},
@@ -56,6 +59,9 @@ func docOperations() []operation {
 		{"POST", "/user/update", "litellm", "LiteLLM: update a user", nil, "LiteLLMUserUpdate", ok, "LiteLLMAnswer"},
 		{"POST", "/user/delete", "litellm", "LiteLLM: delete users", nil, "LiteLLMUserDelete", ok, "LiteLLMAnswer"},
 		{"GET", "/user/list", "litellm", "LiteLLM: list users", []string{"role", "team", "page", "page_size"}, "", ok, "LiteLLMAnswer"},
+		// LiteLLM-compatible spend
+		{"GET", "/spend/logs", "litellm", "LiteLLM: spend per UTC day (daily aggregates, not per-request rows)",
+			[]string{"start_date", "end_date", "api_key", "user_id", "summarize"}, "", ok, "LiteLLMSpendLogs"},
 	}
 }
 
@@ -97,6 +103,18 @@ func docSchemas() []namedSchema {
 		{"UserPage", page[userResource]{}, ""},
 		{"Event", eventView{}, "an admin action: actor, action, target and the change, never a secret"},
 		{"EventPage", eventPage{}, "items and events hold the same page"},
+		{"UsageReport", usageReport{}, "Spend is kept per UTC day. Parameters: group_by key, user, team, model or day " +
+			"(default); filters key_id, user_id, team_id, model; since and until, a date (2026-01-31) or an RFC 3339 time, " +
+			"where a day counts when it overlaps [since, until). Admins and auditors see all spend; anyone else their own " +
+			"(user_id is set to them), or with team_id a team they administer, that team's; other filters are refused (403). " +
+			"Answer: since is the first UTC day counted, until the first day not counted (null: unbounded); filters are " +
+			"those applied, including the caller's own user_id; data has one row per group, most costly first; total sums " +
+			"data (this page); next_offset is null on the last page"},
+		{"UsageGroup", usageGroup{}, "group is the key id, user id, team id, model or day (2006-01-02), null for spend " +
+			"with no such id; total_tokens is prompt_tokens plus completion_tokens; estimated_requests counts requests " +
+			"whose tokens Warden counted because the backend reported none"},
+		{"UsageTotals", usageSums{}, "the sums of the rows' counters"},
+		{"UsageFilters", usageFilters{}, "null for no filter"},
 		{"Review", freeObject{}, "the access review findings (JSON, or CSV with format=csv)"},
 		{"OpenAPIDocument", freeObject{}, "an OpenAPI 3 document"},
 		{"LiteLLMAnswer", freeObject{}, "LiteLLM's answer shape for this endpoint"},
@@ -118,5 +136,10 @@ func docSchemas() []namedSchema {
 		{"LiteLLMUserUpdate", updateUserRequest{}, ""},
 		{"LiteLLMUserDelete", userDeleteRequest{}, ""},
 		{"LiteLLMUser", userView{}, ""},
+		{"LiteLLMSpendLogs", spendLogs{}, "One entry per UTC day from start_date to end_date (dates, both included; " +
+			"default the 30 days up to today, at most 366), in date order; days without spend are zeros. api_key is a key " +
+			"id or a key secret; a non-admin sees their own spend. summarize=false (per-request rows) is refused: Warden " +
+			"keeps daily aggregates"},
+		{"LiteLLMSpendDay", spendDay{}, "startTime is the UTC day (2006-01-02); spend is its cost"},
 	}
 }

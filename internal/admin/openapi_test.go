@@ -11,7 +11,7 @@ import (
 )
 
 // documentedPrefixes are the path prefixes whose routes the OpenAPI document must describe.
-var documentedPrefixes = []string{"/admin/v1/", "/key/", "/team/", "/user/"}
+var documentedPrefixes = []string{"/admin/v1/", "/key/", "/team/", "/user/", "/spend/"}
 
 // wildcard matches a ServeMux wildcard: {name}, {name...} or {$}.
 var wildcard = regexp.MustCompile(`\{([a-z_]*)(\.\.\.)?\}|\{\$\}`)

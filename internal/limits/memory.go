@@ -13,7 +13,8 @@ const sweepEveryMs = 60_000
 
 // memory is the single-node backend: one mutex makes every multi-rule decision atomic.
 type memory struct {
-	now func() time.Time
+	now  func() time.Time
+	seed *seeder // nil: budgets start from zero
 
 	mu        sync.Mutex
 	windows   map[counterKey]*window
@@ -49,12 +50,14 @@ type inflight struct{ n int64 }
 type budget struct{ spent, reserved, end int64 }
 
 // NewMemory returns the in-process limiter; now is its clock (nil means time.Now).
-func NewMemory(now func() time.Time) Limiter {
+func NewMemory(now func() time.Time, opts ...Option) Limiter {
 	if now == nil {
 		now = time.Now
 	}
+	o := buildOptions(opts)
 	return &memory{
 		now:      now,
+		seed:     newSeeder(o.spendBase),
 		windows:  make(map[counterKey]*window),
 		parallel: make(map[Scope]*inflight),
 		budgets:  make(map[budgetKey]*budget),
@@ -128,6 +131,9 @@ func (m *memory) Reserve(ctx context.Context, r Request) (Reservation, Status, *
 		return nil, Status{}, nil, err
 	}
 	nowMs := now.UnixMilli()
+	if err := m.seed.fill(ctx, checks, nowMs); err != nil {
+		return nil, Status{}, nil, err
+	}
 	cur := nowMs / bucketMs
 	outs := make([]outcome, len(checks))
 	m.mu.Lock()
@@ -184,6 +190,7 @@ func (m *memory) evaluate(c check, cur, nowMs int64) outcome {
 			o.retry = parallelRetry
 		}
 	default:
+		o.used = c.base
 		if b := m.budgets[budgetKey{c.scope, c.kind, c.period, c.start}]; b != nil {
 			o.used = b.spent + b.reserved
 		}
@@ -215,7 +222,7 @@ func (m *memory) apply(c check, cur int64) held {
 	default:
 		k := budgetKey{c.scope, c.kind, c.period, c.start}
 		if h.b = m.budgets[k]; h.b == nil {
-			h.b = &budget{end: c.end}
+			h.b = &budget{spent: c.base, end: c.end}
 			m.budgets[k] = h.b
 		}
 		h.b.reserved += c.amount

@@ -21,6 +21,19 @@ func newMemory(t *testing.T, now func() time.Time, n int) []limits.Limiter {
 
 func TestMemory(t *testing.T) { limitstest.Run(t, newMemory) }
 
+// newSeededMemory is newMemory with budgets seeded by base.
+func newSeededMemory(t *testing.T, now func() time.Time, n int, base limits.SpendBase) []limits.Limiter {
+	l := limits.NewMemory(now, limits.WithSpendBase(base))
+	t.Cleanup(func() { l.Close() })
+	ls := make([]limits.Limiter, n)
+	for i := range ls {
+		ls[i] = l
+	}
+	return ls
+}
+
+func TestMemorySpendBase(t *testing.T) { limitstest.RunSpendBase(t, newSeededMemory) }
+
 func BenchmarkMemoryReserveSettle(b *testing.B) {
 	l := limits.NewMemory(nil)
 	defer l.Close()

@@ -42,9 +42,12 @@ type SpendBase func(ctx context.Context, scope Scope, since time.Time) (cost flo
 // it calls f once with the period's start and keeps the answer until the period ends. The memory
 // backend starts its counter from that base; the Redis backend applies it only when the counter
 // does not exist in Redis yet (a counter that exists holds the truth), atomically, so replicas
-// starting together never add it twice. Only periods that start on a UTC day boundary are seeded:
-// lifetime budgets (since is the zero Time), "Nd" and "Nmo". Periods in seconds, minutes or hours
-// are not, since spend is kept per UTC day and the day's earlier hours would be counted too.
+// starting together never add it twice (a counter Redis loses later in this process, by a Redis
+// restart or a lifetime counter's 35 idle days, restarts from the base loaded first, which misses
+// the spend since). Only periods that start on a UTC day boundary are seeded:
+// lifetime budgets (since is the zero Time), "Nd", "Nmo" and hours that make whole days ("48h").
+// Other periods ("30s", "15m", "1h", "36h") are not, since spend is kept per UTC day and seeding
+// would count spend from before the period began: they start from zero after a restart.
 // When f fails, Reserve reserves nothing and returns an error wrapping ErrUnavailable (so
 // WithFailMode decides); the next Reserve calls f again. f gets the caller's context and should
 // be quick: a budget's first Reserve waits for it.

@@ -49,6 +49,7 @@ type check struct {
 	period Period // budgets: the rule's period
 	start  int64  // budget period start, Unix ms (0 for lifetime)
 	end    int64  // budget period end, Unix ms (0 for lifetime)
+	base   int64  // budgets: what a new counter starts from (see WithSpendBase)
 }
 
 // outcome is a backend's verdict on one check, made before anything was reserved.

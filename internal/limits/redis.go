@@ -33,18 +33,6 @@ const (
 	lifetimeIdleTTL = 35 * 24 * time.Hour
 )
 
-// RedisOption adjusts NewRedis.
-type RedisOption func(*redisLimiter)
-
-// WithLeaseTTL sets how long a parallel slot is held at most (default DefaultLeaseTTL).
-func WithLeaseTTL(d time.Duration) RedisOption {
-	return func(l *redisLimiter) {
-		if d >= time.Second {
-			l.lease = d
-		}
-	}
-}
-
 // redisLimiter shares counts between replicas: each Reserve and each Settle is one Lua script
 // (EVALSHA, EVAL on NOSCRIPT), so checks and reservations are atomic with no read-then-write.
 // Every key starts with "{prefix}:", so under Redis Cluster all of them live in one hash slot.
@@ -53,7 +41,8 @@ type redisLimiter struct {
 	prefix string
 	now    func() time.Time
 	lease  time.Duration
-	id     string // this instance, in lease members
+	seed   *seeder // nil: budgets start from zero
+	id     string  // this instance, in lease members
 	seq    atomic.Uint64
 	closed atomic.Bool
 
@@ -63,25 +52,23 @@ type redisLimiter struct {
 // NewRedis returns a limiter keeping its counts in Redis under keys starting "{prefix}:".
 // now is its clock (nil means time.Now); replicas should keep their clocks in sync (NTP):
 // skew blurs windows and period edges by as much. The client stays the caller's to close.
-func NewRedis(c redis.UniversalClient, prefix string, now func() time.Time, opts ...RedisOption) Limiter {
+func NewRedis(c redis.UniversalClient, prefix string, now func() time.Time, opts ...Option) Limiter {
 	if now == nil {
 		now = time.Now
 	}
+	o := buildOptions(opts)
 	var id [6]byte
 	_, _ = rand.Read(id[:]) // never fails (crypto/rand)
-	l := &redisLimiter{
+	return &redisLimiter{
 		c:       c,
 		prefix:  "{" + prefix + "}:",
 		now:     now,
-		lease:   DefaultLeaseTTL,
+		lease:   o.lease,
+		seed:    newSeeder(o.spendBase),
 		id:      hex.EncodeToString(id[:]) + ":",
 		reserve: redis.NewScript(reserveLua),
 		settle:  redis.NewScript(settleLua),
 	}
-	for _, o := range opts {
-		o(l)
-	}
-	return l
 }
 
 var kindCodes = [...]string{"r", "t", "p", "b", "k"}
@@ -112,13 +99,16 @@ func (l *redisLimiter) Reserve(ctx context.Context, r Request) (Reservation, Sta
 	if len(checks) == 0 {
 		return res, Status{}, nil, nil
 	}
+	if err := l.seed.fill(ctx, checks, nowMs); err != nil {
+		return nil, Status{}, nil, err
+	}
 	res.member = l.id + strconv.FormatUint(l.seq.Add(1), 36)
 	keys := make([]string, len(checks))
-	args := make([]any, 5, 5+4*len(checks))
+	args := make([]any, 5, 5+5*len(checks))
 	args[0], args[1], args[2], args[3], args[4] = nowMs, res.member, l.lease.Milliseconds(), budgetGrace.Milliseconds(), lifetimeIdleTTL.Milliseconds()
 	for i, c := range checks {
 		keys[i] = l.key(c)
-		args = append(args, kindCodes[c.kind], c.limit, c.amount, c.end)
+		args = append(args, kindCodes[c.kind], c.limit, c.amount, c.end, c.base)
 	}
 	vals, err := l.reserve.Run(ctx, l.c, keys, args...).Int64Slice()
 	if err != nil {

@@ -94,3 +94,41 @@ func TestRedisNoScript(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisCounterNotReseeded: a budget counter that exists in Redis holds the truth; a replica
+// that starts later (or a Warden that restarted) ignores its base for it, larger or smaller.
+func TestRedisCounterNotReseeded(t *testing.T) {
+	needRedis(t)
+	prefix := randomPrefix(t)
+	t.Cleanup(func() { dropKeys(t, prefix) })
+	clock := limitstest.NewClock(time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	rule := limits.Rule{Scope: limits.Scope{Level: "team", ID: "t"}, Budget: 10, HasBudget: true}
+	r := func(cost float64) limits.Request { return limits.Request{Cost: cost, Rules: []limits.Rule{rule}} }
+	base := func(cost float64) limits.SpendBase {
+		return func(context.Context, limits.Scope, time.Time) (float64, int64, error) { return cost, 0, nil }
+	}
+
+	first := limits.NewRedis(newRedisClient(t), prefix, clock.Now, limits.WithSpendBase(base(2)))
+	res, _, ref, err := first.Reserve(ctx, r(1))
+	if err != nil || ref != nil {
+		t.Fatal(ref, err)
+	}
+	if err := res.Settle(ctx, 0, 3); err != nil { // the counter now holds 2 + 3
+		t.Fatal(err)
+	}
+
+	for _, b := range []float64{9, 0} { // replicas (or restarts) whose store says otherwise
+		later := limits.NewRedis(newRedisClient(t), prefix, clock.Now, limits.WithSpendBase(base(b)))
+		if _, _, ref, err := later.Reserve(ctx, r(5.5)); err != nil || ref == nil || ref.Limit != limits.LimitBudget {
+			t.Fatalf("base %v: a call over the counter's 5 of 10 left: %v, %v; want refused", b, ref, err)
+		}
+		res, _, ref, err := later.Reserve(ctx, r(5))
+		if err != nil || ref != nil {
+			t.Fatalf("base %v: a call within the counter's 5 of 10 left: %v, %v; want admitted", b, ref, err)
+		}
+		if err := res.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

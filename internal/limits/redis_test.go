@@ -79,6 +79,21 @@ func newRedis(t *testing.T, now func() time.Time, n int) []limits.Limiter {
 
 func TestRedis(t *testing.T) { limitstest.Run(t, newRedis) }
 
+// newSeededRedis is newRedis with budgets seeded by base; each replica caches bases on its own.
+func newSeededRedis(t *testing.T, now func() time.Time, n int, base limits.SpendBase) []limits.Limiter {
+	needRedis(t)
+	prefix := randomPrefix(t)
+	t.Cleanup(func() { dropKeys(t, prefix) })
+	ls := make([]limits.Limiter, n)
+	for i := range ls {
+		ls[i] = limits.NewRedis(newRedisClient(t), prefix, now, limits.WithSpendBase(base))
+		t.Cleanup(func() { ls[i].Close() })
+	}
+	return ls
+}
+
+func TestRedisSpendBase(t *testing.T) { limitstest.RunSpendBase(t, newSeededRedis) }
+
 func BenchmarkRedisReserveSettle(b *testing.B) {
 	needRedis(b)
 	prefix := randomPrefix(b)

@@ -1,7 +1,9 @@
 -- Checks every counter of one request and, only when all admit, reserves at all of them.
 -- KEYS[i]: the counter of check i.
--- ARGV: now_ms, member, lease_ms, grace_ms, idle_ms, then per check: kind, limit, amount, end_ms.
+-- ARGV: now_ms, member, lease_ms, grace_ms, idle_ms, then per check: kind, limit, amount, end_ms, base.
 -- kind: r (requests window), t (tokens window), p (parallel leases), b/k (money/token budget).
+-- base (b/k): what a budget counter that does not exist yet starts from (spend already recorded
+-- elsewhere); a counter that exists holds the truth and base is ignored. 0 for the others.
 -- Expiries are relative (PEXPIRE), so they hold whatever the limiter's clock says.
 -- Returns admitted (0/1), then per check: used, ok (0/1), retry_ms, newest bucket (-1 if none).
 local now = tonumber(ARGV[1])
@@ -11,8 +13,9 @@ local grace = tonumber(ARGV[4])
 local idle = tonumber(ARGV[5])
 local cur = math.floor(now / 1000)
 local out = {1}
+local seed = {}
 for i = 1, #KEYS do
-  local a = 5 + (i - 1) * 4
+  local a = 5 + (i - 1) * 5
   local kind, limit, amount, endms = ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
   local k = KEYS[i]
   local used, retry, newest = 0, 0, -1
@@ -47,7 +50,13 @@ for i = 1, #KEYS do
     retry = 1000
   else
     local v = redis.call('HMGET', k, 's', 'r')
-    used = (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
+    if not v[1] and not v[2] then
+      local base = tonumber(ARGV[a + 5])
+      if base > 0 then seed[i] = base end
+      used = base
+    else
+      used = (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
+    end
     if endms > 0 and amount <= limit then retry = endms - now end
   end
   local ok = 1
@@ -65,7 +74,7 @@ end
 if out[1] == 0 then return out end
 local field = string.format('%d', cur)
 for i = 1, #KEYS do
-  local a = 5 + (i - 1) * 4
+  local a = 5 + (i - 1) * 5
   local kind, amount, endms = ARGV[a + 1], ARGV[a + 3], tonumber(ARGV[a + 4])
   local k = KEYS[i]
   if kind == 'r' or kind == 't' then
@@ -75,6 +84,7 @@ for i = 1, #KEYS do
     redis.call('ZADD', k, string.format('%d', now + lease), member)
     redis.call('PEXPIRE', k, string.format('%d', lease + 1000))
   else
+    if seed[i] then redis.call('HINCRBY', k, 's', ARGV[a + 5]) end
     redis.call('HINCRBY', k, 'r', amount)
     if endms > 0 then
       redis.call('PEXPIRE', k, string.format('%d', endms - now + grace))

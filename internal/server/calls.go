@@ -308,8 +308,10 @@ func (s *Server) relayTranslated(w http.ResponseWriter, c *call.Call, ep endpoin
 				flusher.Flush()
 			}
 		}
-		u, err := ollama.TranslateStream(sk, c.Model, body, cw, flush)
-		if err != nil {
+		u, err := ollama.TranslateStreamLimit(sk, c.Model, body, cw, flush, int(min(mt.cutAt, 1<<30)))
+		if errors.Is(err, ollama.ErrLimitReached) {
+			c.Err = "budget_cut"
+		} else if err != nil {
 			c.Err = "stream_error"
 			s.log.Warn("stream translation ended early", "request_id", c.ID, "err", err)
 		}

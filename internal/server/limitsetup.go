@@ -17,8 +17,12 @@ func (s *Server) buildLimits(cfg *config.Config) error {
 	l := cfg.Limits
 	a := cfg.AuthFailures
 	policy := limits.AuthFailPolicy{MaxFailures: a.MaxFailures, Window: time.Duration(a.Window), Ban: time.Duration(a.Ban)}
+	// Budgets start from the spend already in the store, so that a restart spends nothing twice.
+	base := limits.WithSpendBase(func(ctx context.Context, sc limits.Scope, since time.Time) (float64, int64, error) {
+		return s.store.SpendSince(ctx, sc.Level, sc.ID, since)
+	})
 	if l.RedisURL == "" {
-		s.limiter = limits.NewMemory(time.Now)
+		s.limiter = limits.NewMemory(time.Now, base)
 		if a.MaxFailures > 0 {
 			s.authFail = limits.NewMemoryAuthFailures(policy, time.Now)
 		}
@@ -38,7 +42,7 @@ func (s *Server) buildLimits(cfg *config.Config) error {
 	if l.FailMode == "fail_open" {
 		mode = limits.FailOpen
 	}
-	s.limiter = limits.WithFailMode(limits.NewRedis(s.redis, prefix, time.Now), mode, func(err error) {
+	s.limiter = limits.WithFailMode(limits.NewRedis(s.redis, prefix, time.Now, base), mode, func(err error) {
 		s.log.Warn("limits unavailable; call let through (limits.fail_mode: fail_open)", "err", err)
 		s.metrics.LimitsFailedOpen()
 	})

@@ -75,8 +75,21 @@ func (s *Server) rulesFor(c *call.Call) []limits.Rule {
 	return out
 }
 
-// countsTokens reports whether a rule needs the call's tokens or cost.
-func countsTokens(r limits.Rule) bool { return r.TPM > 0 || r.HasBudget || r.TokensBudget > 0 }
+// tokenCap reports whether any rule counts the call's tokens or cost, and the smallest token
+// limit among them (tpm_limit, max_tokens_budget; MaxInt64 when only money is counted).
+func tokenCap(rules []limits.Rule) (int64, bool) {
+	limit, counts := int64(math.MaxInt64), false
+	for _, r := range rules {
+		counts = counts || r.TPM > 0 || r.HasBudget || r.TokensBudget > 0
+		if r.TPM > 0 {
+			limit = min(limit, r.TPM)
+		}
+		if r.TokensBudget > 0 {
+			limit = min(limit, r.TokensBudget)
+		}
+	}
+	return limit, counts
+}
 
 // admit reserves the call at every rule that applies. It answers 429 (with Retry-After when
 // waiting helps) or 503 itself and returns ok=false when the call may not go on.
@@ -87,17 +100,18 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, c *call.Call, ep 
 		return m, true
 	}
 	req := limits.Request{Rules: rules}
-	for _, rule := range rules {
-		if countsTokens(rule) {
-			out := int64(0)
-			if ep.generates() {
-				out = usage.MaxOutput(dialectName(c.Dialect), body, s.cfg.Limits.DefaultMaxTokens)
-				m.cutAt = max(out, 1)
+	if tokenCap, ok := tokenCap(rules); ok {
+		out := int64(0)
+		if ep.generates() {
+			if out = usage.MaxOutput(dialectName(c.Dialect), body, 0); out == 0 {
+				// No output limit in the request: reserve the default, but no more than the
+				// strictest token limit leaves, so that a small call under a small limit runs.
+				out = max(min(s.cfg.Limits.DefaultMaxTokens, tokenCap-m.prompt), 1)
 			}
-			req.Tokens = m.prompt + out
-			req.Cost = m.price.Cost(usage.Usage{PromptTokens: m.prompt, CompletionTokens: out})
-			break
+			m.cutAt = out
 		}
+		req.Tokens = m.prompt + out
+		req.Cost = m.price.Cost(usage.Usage{PromptTokens: m.prompt, CompletionTokens: out})
 	}
 	res, st, refusal, err := s.limiter.Reserve(r.Context(), req)
 	if err != nil {

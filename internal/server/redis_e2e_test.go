@@ -36,10 +36,16 @@ func redisURL(t *testing.T) string {
 // replicas starts three Wardens sharing one store (SQLite data dir) and one Redis prefix.
 func replicas(t *testing.T, fake *fakellm.Server, limitsYAML string) []*testkit.Warden {
 	t.Helper()
+	return replicasWith(t, fake, "", limitsYAML)
+}
+
+// replicasWith is replicas with more configuration (models, say) before the limits section.
+func replicasWith(t *testing.T, fake *fakellm.Server, extraYAML, limitsYAML string) []*testkit.Warden {
+	t.Helper()
 	var b [6]byte
 	rand.Read(b[:])
 	extra := "limits: {redis_url: \"" + redisURL(t) + "\", redis_prefix: \"wt" + hex.EncodeToString(b[:]) + "\"" + limitsYAML + "}\n"
-	cfg := testkit.Config(t, []testkit.Backend{{Name: "b1", Kind: "openai", Fake: fake}}, extra)
+	cfg := testkit.Config(t, []testkit.Backend{{Name: "b1", Kind: "openai", Fake: fake}}, extraYAML+extra)
 	var out []*testkit.Warden
 	for range 3 {
 		c := *cfg

@@ -62,6 +62,9 @@ var table = map[string]struct {
 	"GET /metrics":              {request{"GET", "/metrics", ""}, "ADDDDAD"},
 	"GET /admin/v1/review":      {request{"GET", "/admin/v1/review", ""}, "ADDDDAD"},
 	"GET /admin/v1/events":      {request{"GET", "/admin/v1/events", ""}, "ADDDDAD"},
+	// usage: everyone sees their own; a team's only its admins (and admins, auditors)
+	"GET /admin/v1/usage": {request{"GET", "/admin/v1/usage?team_id={team}&group_by=user", ""}, "AAADDAD"},
+	"GET /spend/logs":     {request{"GET", "/spend/logs", ""}, "AAAADAD"},
 	// keys: self-service on the caller's own keys           admin tadm memb solo pend audi blck
 	"POST /key/generate":         {request{"POST", "/key/generate", `{"key_alias":"self"}`}, "AAAADDD"},
 	"POST /key/update":           {request{"POST", "/key/update", `{"key":"{key_id}","key_alias":"renamed"}`}, "AAAADDD"},

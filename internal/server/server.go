@@ -63,7 +63,7 @@ type Server struct {
 	prices     map[string]usage.Price
 	modelRules map[string]limits.Rule
 	globalRule *limits.Rule
-	proxies  []netip.Prefix      // trusted_proxies
+	proxies    []netip.Prefix // trusted_proxies
 }
 
 // New builds a Server: opens the store, bootstraps the first admin, builds routes.

@@ -15,6 +15,10 @@ import (
 // stream ends before its last chunk.
 var ErrStreamCut = errors.New("upstream stream ended before completion")
 
+// ErrLimitReached is returned by TranslateStreamLimit when it ended the
+// stream itself, well-formed, at its limit.
+var ErrLimitReached = errors.New("stream ended at its token limit")
+
 // TranslateStream reads an OpenAI chat completion stream (SSE) from r and
 // writes it to w as Ollama NDJSON for /api/chat or /api/generate, calling
 // flush (if not nil) after every line. Each content or reasoning delta
@@ -31,12 +35,21 @@ var ErrStreamCut = errors.New("upstream stream ended before completion")
 // application/x-ndjson) and must not call it for a non-2xx upstream status:
 // use ErrorFromOpenAI then. The returned Usage counts what was seen either way.
 func TranslateStream(kind StreamKind, clientModel string, r io.Reader, w io.Writer, flush func()) (Usage, error) {
+	return TranslateStreamLimit(kind, clientModel, r, w, flush, 0)
+}
+
+// TranslateStreamLimit is TranslateStream that ends the stream itself once
+// maxDeltas content deltas (about one token each) have passed, with a done
+// frame of done_reason "length", and then returns ErrLimitReached. maxDeltas
+// 0 means no limit.
+func TranslateStreamLimit(kind StreamKind, clientModel string, r io.Reader, w io.Writer, flush func(), maxDeltas int) (Usage, error) {
 	t := translator{
-		kind:  kind,
-		model: jsonscan.AppendString(nil, clientModel),
-		w:     w,
-		flush: flush,
-		start: time.Now(),
+		kind:      kind,
+		model:     jsonscan.AppendString(nil, clientModel),
+		w:         w,
+		flush:     flush,
+		start:     time.Now(),
+		maxDeltas: maxDeltas,
 	}
 	sse := openai.NewSSEReader(r)
 	for {
@@ -56,6 +69,13 @@ func TranslateStream(kind StreamKind, clientModel string, r io.Reader, w io.Writ
 			return t.done()
 		}
 		if err := t.chunk(data); err != nil {
+			if err == ErrLimitReached {
+				u, werr := t.done()
+				if werr != nil {
+					return u, werr
+				}
+				return u, ErrLimitReached
+			}
 			return t.usage(), err
 		}
 	}
@@ -77,6 +97,8 @@ type translator struct {
 	hasUsage bool
 	calls    toolCalls
 	sentCall bool
+	// maxDeltas ends the stream after that many content deltas; 0 = never.
+	maxDeltas int
 }
 
 func (t *translator) chunk(data []byte) error {
@@ -106,6 +128,10 @@ func (t *translator) chunk(data []byte) error {
 		t.deltas++
 		if err := t.write(&frame{content: c.content, thinking: c.thinking}); err != nil {
 			return err
+		}
+		if t.maxDeltas > 0 && t.deltas >= t.maxDeltas && !c.hasFinish {
+			t.finished, t.reason = true, "length"
+			return ErrLimitReached
 		}
 	}
 	if c.hasFinish && !t.finished {

@@ -137,9 +137,10 @@ func release(t *testing.T, r limits.Reservation) {
 }
 
 var (
-	key  = limits.Scope{Level: "key", ID: "k_1"}
-	user = limits.Scope{Level: "user", ID: "u_1"}
-	team = limits.Scope{Level: "team", ID: "t_1"}
+	key   = limits.Scope{Level: "key", ID: "k_1"}
+	user  = limits.Scope{Level: "user", ID: "u_1"}
+	team  = limits.Scope{Level: "team", ID: "t_1"}
+	model = limits.Scope{Level: "model", ID: "m_1"}
 )
 
 func req(tokens int64, cost float64, rules ...limits.Rule) limits.Request {
