@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -239,5 +240,98 @@ func TestSpendSurvivesRestart(t *testing.T) {
 	}
 	if s, body, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", key, budgetCall); s != 429 || !strings.Contains(string(body), "max_budget") {
 		t.Fatalf("sixth call, past the budget of 20 at 4 a call: %d %s", s, body)
+	}
+}
+
+// usageRow is one group of GET /admin/v1/usage.
+type usageRow struct {
+	Group             *string `json:"group"`
+	Requests          int64   `json:"requests"`
+	PromptTokens      int64   `json:"prompt_tokens"`
+	CompletionTokens  int64   `json:"completion_tokens"`
+	Cost              float64 `json:"cost"`
+	EstimatedRequests int64   `json:"estimated_requests"`
+}
+
+// spentBy waits until the key's recorded spend shows at least n requests (spend reaches the store
+// in batches, every 2 s) and returns it.
+func spentBy(t *testing.T, w *testkit.Warden, keyID string, n int64) usageRow {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s, body, _ := w.Do(t, http.MethodGet, "/admin/v1/usage?group_by=key&key_id="+keyID, testkit.MasterKey, nil)
+		if s != 200 {
+			t.Fatalf("usage: %d %s", s, body)
+		}
+		var out struct {
+			Data []usageRow `json:"data"`
+		}
+		if err := json.Unmarshal(body, &out); err != nil {
+			t.Fatalf("usage answer %s: %v", body, err)
+		}
+		if len(out.Data) == 1 && out.Data[0].Requests >= n {
+			return out.Data[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the key's spend never showed %d requests: %s", n, body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestSpendIsRecordedAndNeverOverBudget: the concurrent budget test's spend, as the usage report
+// shows it, stays within the budget; failed calls cost nothing.
+func TestSpendIsRecordedAndNeverOverBudget(t *testing.T) {
+	w, fake := pricedGateway(t, "openai", fakellm.Options{}, "")
+	key, id := w.NewKey(t, map[string]any{"max_budget": 40})
+	fake.Fail(3, 500) // the first three calls fail at the backend: refunded, not charged
+	got := race(t, []*testkit.Warden{w}, 30, "/v1/chat/completions", key, budgetCall)
+	if got[200] != 10 {
+		t.Fatalf("30 calls against a budget for 10 (3 failing at the backend): %v", got)
+	}
+	u := spentBy(t, w, id, 10)
+	if u.Requests != 10 || u.Cost > 40 || u.Cost != 40 || u.CompletionTokens != 40 || u.PromptTokens == 0 || u.EstimatedRequests != 0 {
+		t.Fatalf("recorded spend %+v; want 10 requests, 40 completion tokens costing 40 (the budget)", u)
+	}
+}
+
+// TestAbandonedStreamIsChargedForWhatWasGenerated: a client that leaves a long stream early pays
+// for the tokens that reached it, not for the whole answer nor its reservation.
+func TestAbandonedStreamIsChargedForWhatWasGenerated(t *testing.T) {
+	for _, path := range []string{"/v1/chat/completions", "/api/chat"} {
+		t.Run(strings.TrimPrefix(path, "/"), func(t *testing.T) {
+			w, fake := pricedGateway(t, "ollama", fakellm.Options{Chunks: 200, ChunkDelay: 10 * time.Millisecond}, "")
+			key, id := w.NewKey(t, map[string]any{"max_budget": 1000})
+			body := `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}],"max_tokens":200}`
+			if strings.HasPrefix(path, "/api/") {
+				body = `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}],"options":{"num_predict":200}}`
+			}
+			req, _ := http.NewRequest(http.MethodPost, w.URL+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+key)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, 1)
+			for read := 0; read < 600; { // a few chunks' worth, then hang up
+				n, err := resp.Body.Read(buf)
+				if err != nil {
+					t.Fatalf("stream ended early (%d): %v", resp.StatusCode, err)
+				}
+				read += n
+			}
+			resp.Body.Close()
+			u := spentBy(t, w, id, 1)
+			if u.CompletionTokens == 0 || u.CompletionTokens > 60 || u.Cost != float64(u.CompletionTokens) || u.EstimatedRequests != 1 {
+				t.Fatalf("abandoned after a few of 200 chunks, charged %+v; want the few chunks' tokens (estimated)", u)
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for fake.Canceled() == 0 && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if fake.Canceled() == 0 {
+				t.Fatal("the backend's stream was not cancelled")
+			}
+		})
 	}
 }
