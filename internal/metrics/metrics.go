@@ -20,6 +20,9 @@ type Metrics struct {
 	healthy  *prometheus.GaugeVec
 	failover *prometheus.CounterVec
 	failOpen prometheus.Counter
+	tokens   *prometheus.CounterVec
+	spend    *prometheus.CounterVec
+	refusals *prometheus.CounterVec
 
 	mu       sync.RWMutex
 	children map[childKey]child
@@ -60,9 +63,18 @@ func New(inflight func() map[string]int64) *Metrics {
 		failOpen: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "warden_limits_fail_open_total", Help: "Calls let through unchecked because the limits store was unreachable (fail_open).",
 		}),
+		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_tokens_total", Help: "Tokens settled, by model and type (prompt or completion).",
+		}, []string{"model", "type"}),
+		spend: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_spend_total", Help: "Money settled (model price times tokens), by model.",
+		}, []string{"model"}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "warden_limit_refusals_total", Help: "Calls refused by a limit, by limit and level.",
+		}, []string{"limit", "level"}),
 		children: map[childKey]child{},
 	}
-	m.reg.MustRegister(m.calls, m.latency, m.ttfb, m.healthy, m.failover, m.failOpen,
+	m.reg.MustRegister(m.calls, m.latency, m.ttfb, m.healthy, m.failover, m.failOpen, m.tokens, m.spend, m.refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if inflight != nil {
 		m.reg.MustRegister(inflightCollector{desc: prometheus.NewDesc("warden_backend_inflight",
@@ -131,6 +143,18 @@ func (m *Metrics) BackendFailure(backend string) { m.failover.WithLabelValues(ba
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
+
+// Settled counts a call's settled usage and cost.
+func (m *Metrics) Settled(model string, prompt, completion int64, cost float64) {
+	m.tokens.WithLabelValues(model, "prompt").Add(float64(max(prompt, 0)))
+	m.tokens.WithLabelValues(model, "completion").Add(float64(max(completion, 0)))
+	if cost > 0 {
+		m.spend.WithLabelValues(model).Add(cost)
+	}
+}
+
+// Refused counts a call refused by a limit (rpm_limit, max_budget, ...) at a level (key, team, ...).
+func (m *Metrics) Refused(limit, level string) { m.refusals.WithLabelValues(limit, level).Inc() }
 
 // LimitsFailedOpen counts a call let through because limits could not be checked (fail_open).
 func (m *Metrics) LimitsFailedOpen() { m.failOpen.Inc() }

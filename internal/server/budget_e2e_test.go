@@ -284,14 +284,26 @@ func spentBy(t *testing.T, w *testkit.Warden, keyID string, n int64) usageRow {
 func TestSpendIsRecordedAndNeverOverBudget(t *testing.T) {
 	w, fake := pricedGateway(t, "openai", fakellm.Options{}, "")
 	key, id := w.NewKey(t, map[string]any{"max_budget": 40})
-	fake.Fail(3, 500) // the first three calls fail at the backend: refunded, not charged
+	fake.Fail(3, 500) // three calls fail at the backend: refunded, not charged
+	for range 3 {
+		if s, body, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", key, budgetCall); s != 502 {
+			t.Fatalf("a call failing at the backend: %d %s", s, body)
+		}
+	}
 	got := race(t, []*testkit.Warden{w}, 30, "/v1/chat/completions", key, budgetCall)
-	if got[200] != 10 {
+	if got[200] != 10 || got[429] != 20 {
 		t.Fatalf("30 calls against a budget for 10 (3 failing at the backend): %v", got)
 	}
 	u := spentBy(t, w, id, 10)
 	if u.Requests != 10 || u.Cost > 40 || u.Cost != 40 || u.CompletionTokens != 40 || u.PromptTokens == 0 || u.EstimatedRequests != 0 {
 		t.Fatalf("recorded spend %+v; want 10 requests, 40 completion tokens costing 40 (the budget)", u)
+	}
+	_, metrics, _ := w.Do(t, http.MethodGet, "/metrics", testkit.MasterKey, nil)
+	for _, want := range []string{`warden_tokens_total{model="m",type="completion"} 40`, `warden_spend_total{model="m"} 40`,
+		`warden_limit_refusals_total{level="key",limit="max_budget"} 20`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
 

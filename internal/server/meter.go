@@ -127,6 +127,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, c *call.Call, ep 
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(refusal.RetryAfter.Seconds()))))
 		}
 		c.Status, c.Err = http.StatusTooManyRequests, refusal.Limit
+		s.metrics.Refused(refusal.Limit, refusal.Rule.Scope.Level)
 		writeError(w, c.Dialect, http.StatusTooManyRequests, refusal.Limit, fmt.Sprintf("%s: %s", refusal.Limit, refusal.Message))
 		return nil, false
 	}
@@ -159,6 +160,7 @@ func (s *Server) settle(ctx context.Context, c *call.Call, m *meter) {
 			s.log.Warn("settle limits", "request_id", c.ID, "err", err)
 		}
 	}
+	s.metrics.Settled(c.Model, u.PromptTokens, u.CompletionTokens, c.Cost)
 	row := store.SpendRow{Day: time.Now(), Model: c.Model, Requests: 1, PromptTokens: u.PromptTokens,
 		CompletionTokens: u.CompletionTokens, Cost: c.Cost}
 	if p := c.Principal; p != nil {
