@@ -347,3 +347,30 @@ func TestAbandonedStreamIsChargedForWhatWasGenerated(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamStoppedByItsBudget: a small token budget caps what a stream may produce; the stream
+// ends well-formed at the budget, and the next call is refused by that budget.
+func TestStreamStoppedByItsBudget(t *testing.T) {
+	w, _ := pricedGateway(t, "openai", fakellm.Options{Chunks: 200}, "")
+	key, id := w.NewKey(t, map[string]any{"max_tokens_budget": 40})
+	oc := openaiClient(w, key)
+	stream := oc.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
+		Model: "m", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
+	var acc openai.ChatCompletionAccumulator
+	for stream.Next() {
+		acc.AddChunk(stream.Current())
+	}
+	if err := stream.Err(); err != nil || len(acc.Choices) != 1 || acc.Choices[0].FinishReason != "length" {
+		t.Fatalf("stream under a 40-token budget: err=%v choices=%+v", err, acc.Choices)
+	}
+	if n := len(strings.Fields(acc.Choices[0].Message.Content)); n == 0 || n > 40 {
+		t.Fatalf("%d words passed under a 40-token budget", n)
+	}
+	s, body, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", key, `{"model":"m","messages":[{"role":"user","content":"hi"}]}`)
+	if s != 429 || !strings.Contains(string(body), "max_tokens_budget") {
+		t.Fatalf("the call after the budget was used: %d %s", s, body)
+	}
+	if u := spentBy(t, w, id, 1); u.PromptTokens+u.CompletionTokens > 40 {
+		t.Fatalf("spent %+v; more than the 40-token budget", u)
+	}
+}

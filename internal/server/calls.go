@@ -205,14 +205,14 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, e
 		w.WriteHeader(resp.StatusCode)
 		obs := usage.NewSSEObserver(mt.clientUsage, mt.prompt)
 		res := relaySSE(w, idle, obs, mt.cutAt)
-		s.streamEnded(r, c, idle, res, obs.Final(), ep, body)
+		s.streamEnded(r, c, idle, res, obs.Final(), ep, body, mt.cutAt)
 		return
 	case metered && ndjson && ep.generates():
 		c.Status = resp.StatusCode
 		w.WriteHeader(resp.StatusCode)
 		obs := usage.NewNDJSONObserver(ep.path, mt.prompt)
 		res := relayNDJSON(w, idle, obs, mt.cutAt)
-		s.streamEnded(r, c, idle, res, obs.Final(), ep, body)
+		s.streamEnded(r, c, idle, res, obs.Final(), ep, body, mt.cutAt)
 		return
 	case metered && !sse && !ndjson:
 		s.relayWhole(w, c, idle, t.Upstream != c.Model, mt, resp.ContentLength)
@@ -231,7 +231,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, e
 
 // streamEnded records how a metered stream ended and what it used. A stream the client
 // abandoned is charged for what passed through Warden, no more.
-func (s *Server) streamEnded(r *http.Request, c *call.Call, idle *upstream.IdleReader, res streamResult, u usage.Usage, ep endpoint, body []byte) {
+func (s *Server) streamEnded(r *http.Request, c *call.Call, idle *upstream.IdleReader, res streamResult, u usage.Usage, ep endpoint, body []byte, cutAt int64) {
 	c.Bytes = res.bytes
 	switch {
 	case res.cut:
@@ -241,6 +241,11 @@ func (s *Server) streamEnded(r *http.Request, c *call.Call, idle *upstream.IdleR
 	}
 	if u.Estimated { // the backend reported nothing: count the prompt properly, once
 		u.PromptTokens = usage.EstimatePrompt(dialectName(c.Dialect), ep.path, body)
+		if res.cut {
+			// Warden ended the stream when the running count reached the reservation; the finer
+			// count of the same text may come out higher, but no more than reserved was produced.
+			u.CompletionTokens = min(u.CompletionTokens, cutAt)
+		}
 	}
 	c.Usage, c.Metered = u, true
 }
