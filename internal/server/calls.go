@@ -199,23 +199,27 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, e
 	sse := len(ct) > 0 && strings.HasPrefix(ct[0], "text/event-stream")
 	ndjson := len(ct) > 0 && strings.HasPrefix(ct[0], "application/x-ndjson")
 	metered := resp.StatusCode == http.StatusOK && ep.kind != kOllamaShow
+	rename := ""
+	if t.Upstream != c.Model {
+		rename = c.Model
+	}
 	switch {
 	case metered && sse && ep.generates():
 		c.Status = resp.StatusCode
 		w.WriteHeader(resp.StatusCode)
 		obs := usage.NewSSEObserver(mt.clientUsage, mt.prompt)
-		res := relaySSE(w, idle, obs, mt.cutAt)
+		res := relaySSE(w, idle, obs, mt.cutAt, rename)
 		s.streamEnded(r, c, idle, res, obs.Final(), ep, body, mt.cutAt)
 		return
 	case metered && ndjson && ep.generates():
 		c.Status = resp.StatusCode
 		w.WriteHeader(resp.StatusCode)
 		obs := usage.NewNDJSONObserver(ep.path, mt.prompt)
-		res := relayNDJSON(w, idle, obs, mt.cutAt)
+		res := relayNDJSON(w, idle, obs, mt.cutAt, rename)
 		s.streamEnded(r, c, idle, res, obs.Final(), ep, body, mt.cutAt)
 		return
 	case metered && !sse && !ndjson:
-		s.relayWhole(w, c, idle, t.Upstream != c.Model, mt, resp.ContentLength)
+		s.relayWhole(w, c, idle, rename != "", mt, resp.ContentLength)
 		return
 	}
 	if cl := resp.Header["Content-Length"]; len(cl) > 0 && !sse && !ndjson {
@@ -252,7 +256,6 @@ func (s *Server) streamEnded(r *http.Request, c *call.Call, idle *upstream.IdleR
 
 // relayWhole relays a whole answer, reading it first to take its usage. A model that has another
 // name on its backend gets the name the client used put back into the answer's "model" field.
-// (Streamed answers keep the backend's name for now.)
 func (s *Server) relayWhole(w http.ResponseWriter, c *call.Call, body io.Reader, renamed bool, mt *metered, size int64) {
 	raw, err := readAnswer(body, size)
 	if err != nil {

@@ -250,6 +250,12 @@ func TestRenamedModelAnswersUnderItsClientName(t *testing.T) {
 				if s != 200 || !strings.Contains(string(body), `"model":"house-model"`) || strings.Contains(string(body), "llama3.1:8b") {
 					t.Fatalf("%s: %d %s", path, s, body)
 				}
+				// Streamed, every chunk carries the client's name too.
+				s, body, _ = w.Do(t, http.MethodPost, path, testkit.MasterKey,
+					`{"model":"house-model","messages":[{"role":"user","content":"hi"}],"stream":true}`)
+				if s != 200 || strings.Count(string(body), `"model":"house-model"`) < 4 || strings.Contains(string(body), "llama3.1:8b") {
+					t.Fatalf("%s streamed: %d %s", path, s, body)
+				}
 			}
 			if got := fake.LastCall().Body; !strings.Contains(string(got), `"llama3.1:8b"`) {
 				t.Fatalf("the backend did not get its own model name: %s", got)

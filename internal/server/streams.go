@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
 
+	"github.com/warden-gw/warden/internal/api/jsonscan"
 	"github.com/warden-gw/warden/internal/api/lineio"
 	"github.com/warden-gw/warden/internal/api/ollama"
 	"github.com/warden-gw/warden/internal/api/openai"
@@ -46,8 +48,9 @@ type streamResult struct {
 
 // relaySSE passes an OpenAI-format stream on event by event through obs, leaving out the events
 // obs drops (the usage chunk a client did not ask for). Once obs counts cutAt completion tokens
-// (cutAt > 0) it ends the stream well-formed instead of reading on.
-func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cutAt int64) streamResult {
+// (cutAt > 0) it ends the stream well-formed instead of reading on. A non-empty rename replaces
+// each chunk's top-level "model" (the backend's name for the model) with the client's.
+func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cutAt int64, rename string) streamResult {
 	f, _ := w.(http.Flusher)
 	fr := &flushReader{r: body, f: f}
 	defer fr.flush()
@@ -68,7 +71,12 @@ func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cut
 				res.err = errEventTooLarge
 				return res
 			}
-			ev = append(append(ev, line...), '\n')
+			if rename != "" {
+				ev = appendRenamedLine(ev, line, rename)
+			} else {
+				ev = append(ev, line...)
+			}
+			ev = append(ev, '\n')
 			continue
 		}
 		if len(ev) > 0 {
@@ -93,7 +101,8 @@ func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cut
 
 // relayNDJSON passes an Ollama stream on line by line through obs; once obs counts cutAt
 // completion tokens (cutAt > 0) it ends the stream with a done frame instead of reading on.
-func relayNDJSON(w http.ResponseWriter, body io.Reader, obs *usage.NDJSONObserver, cutAt int64) streamResult {
+// A non-empty rename replaces each line's top-level "model" with the client's name.
+func relayNDJSON(w http.ResponseWriter, body io.Reader, obs *usage.NDJSONObserver, cutAt int64, rename string) streamResult {
 	f, _ := w.(http.Flusher)
 	fr := &flushReader{r: body, f: f}
 	defer fr.flush()
@@ -107,6 +116,11 @@ func relayNDJSON(w http.ResponseWriter, body io.Reader, obs *usage.NDJSONObserve
 				res.err = rerr
 			}
 			return res
+		}
+		if rename != "" && line[0] == '{' {
+			if b, err := jsonscan.SetTopLevelString(line, "model", rename); err == nil {
+				line = b
+			}
 		}
 		obs.Observe(line)
 		buf = append(append(buf[:0], line...), '\n')
@@ -122,4 +136,22 @@ func relayNDJSON(w http.ResponseWriter, body io.Reader, obs *usage.NDJSONObserve
 			return res
 		}
 	}
+}
+
+// appendRenamedLine appends an SSE line, with the top-level "model" of a JSON data line replaced
+// by name; any other line, or one that does not parse, as it is.
+func appendRenamedLine(dst, line []byte, name string) []byte {
+	payload, ok := bytes.CutPrefix(line, []byte("data:"))
+	if !ok {
+		return append(dst, line...)
+	}
+	payload = bytes.TrimPrefix(payload, []byte(" "))
+	if len(payload) == 0 || payload[0] != '{' {
+		return append(dst, line...)
+	}
+	b, err := jsonscan.SetTopLevelString(payload, "model", name)
+	if err != nil {
+		return append(dst, line...)
+	}
+	return append(append(dst, "data: "...), b...)
 }

@@ -24,7 +24,7 @@ func FuzzRelaySSE(f *testing.F) {
 		cutAt %= 64
 		w := httptest.NewRecorder()
 		obs := usage.NewSSEObserver(false, 5)
-		res := relaySSE(w, bytes.NewReader(in), obs, cutAt)
+		res := relaySSE(w, bytes.NewReader(in), obs, cutAt, "")
 		out := w.Body.Bytes()
 		if int64(len(out)) != res.bytes {
 			t.Fatalf("wrote %d bytes, reported %d", len(out), res.bytes)
@@ -58,7 +58,7 @@ func FuzzRelayNDJSON(f *testing.F) {
 		}
 		cutAt %= 64
 		w := httptest.NewRecorder()
-		res := relayNDJSON(w, bytes.NewReader(in), usage.NewNDJSONObserver("/api/chat", 5), cutAt)
+		res := relayNDJSON(w, bytes.NewReader(in), usage.NewNDJSONObserver("/api/chat", 5), cutAt, "")
 		out := w.Body.Bytes()
 		if int64(len(out)) != res.bytes {
 			t.Fatalf("wrote %d bytes, reported %d", len(out), res.bytes)
