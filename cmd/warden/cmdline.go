@@ -196,17 +196,18 @@ func (j *jsonObject) Set(s string) error {
 
 // limitFlags are the budget and limit flags shared by keys and teams.
 type limitFlags struct {
-	budget, rpm, tpm, parallel number
-	period                     *string
+	budget, rpm, tpm, parallel, tokens number
+	period                             *string
 }
 
 func addLimitFlags(fs *flag.FlagSet) *limitFlags {
-	l := &limitFlags{rpm: number{integer: true}, tpm: number{integer: true}, parallel: number{integer: true}}
+	l := &limitFlags{rpm: number{integer: true}, tpm: number{integer: true}, parallel: number{integer: true}, tokens: number{integer: true}}
 	fs.Var(&l.budget, "max-budget", "budget in USD (none: no budget)")
 	l.period = fs.String("budget-duration", "", "budget period such as 30d or 1mo (none: never resets)")
 	fs.Var(&l.rpm, "rpm", "requests per minute (none: no limit)")
 	fs.Var(&l.tpm, "tpm", "tokens per minute (none: no limit)")
 	fs.Var(&l.parallel, "max-parallel", "requests in flight at once (none: no limit)")
+	fs.Var(&l.tokens, "max-tokens-budget", "tokens per budget period (none: no token budget)")
 	return l
 }
 
@@ -218,6 +219,7 @@ func (l *limitFlags) into(body map[string]any, set map[string]bool) {
 	}{
 		{"max-budget", "max_budget", l.budget.v}, {"rpm", "rpm_limit", l.rpm.v},
 		{"tpm", "tpm_limit", l.tpm.v}, {"max-parallel", "max_parallel_requests", l.parallel.v},
+		{"max-tokens-budget", "max_tokens_budget", l.tokens.v},
 	} {
 		if set[f.flag] {
 			body[f.field] = f.v

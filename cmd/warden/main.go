@@ -35,11 +35,14 @@ Usage:
   warden users update ID [--role R] [--blocked=true|false] [--email E] [--alias NAME] [--json]
   warden users delete ID... [--json]
   warden review [--format table|json|csv]
+  warden usage [--by day|key|user|team|model] [--key ID] [--user ID] [--team ID] [--model M]
+               [--since 2026-11-01] [--until 2026-12-01] [--json]
   warden version
 
 Client commands talk to a running Warden: --url (or WARDEN_URL, default http://127.0.0.1:4000),
 authenticated with WARDEN_ADMIN_KEY (or WARDEN_MASTER_KEY). LIMITS are --max-budget N,
---budget-duration 30d, --rpm N, --tpm N and --max-parallel N ("none" clears one). Tables are for
+--budget-duration 30d, --rpm N, --tpm N, --max-parallel N and --max-tokens-budget N ("none"
+clears one). Tables are for
 people; --json prints the API's answer for scripts. Exit status: 1 when the API refuses, 2 on
 a usage error.
 `
@@ -69,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return usersCmd(args[1:], stdout, stderr, getenv)
 	case "review":
 		return reviewCmd(args[1:], stdout, stderr, getenv)
+	case "usage":
+		return usageCmd(args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "warden", version)
 		return 0
