@@ -374,3 +374,35 @@ func TestStreamStoppedByItsBudget(t *testing.T) {
 		t.Fatalf("spent %+v; more than the 40-token budget", u)
 	}
 }
+
+// TestTeamAndUserBudgetsSpanTheirKeys: a team's budget is shared by all its keys, a user's by all
+// of theirs, and the refusal names which level refused.
+func TestTeamAndUserBudgetsSpanTheirKeys(t *testing.T) {
+	w, _ := pricedGateway(t, "openai", fakellm.Options{}, "")
+	if s, body, _ := w.Do(t, http.MethodPost, "/team/new", testkit.MasterKey, `{"team_id":"eng","max_budget":8}`); s != 200 {
+		t.Fatalf("team/new: %d %s", s, body)
+	}
+	if s, body, _ := w.Do(t, http.MethodPost, "/user/new", testkit.MasterKey, `{"user_id":"dana","max_tokens_budget":1000000,"max_budget":12}`); s != 200 {
+		t.Fatalf("user/new: %d %s", s, body)
+	}
+	t1, _ := w.NewKey(t, map[string]any{"team_id": "eng"})
+	t2, _ := w.NewKey(t, map[string]any{"team_id": "eng"})
+	for i, k := range []string{t1, t2} { // 4 each: the team's 8 is spent
+		if s, body, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", k, budgetCall); s != 200 {
+			t.Fatalf("team key %d: %d %s", i+1, s, body)
+		}
+	}
+	if s, body, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", t1, budgetCall); s != 429 || !strings.Contains(string(body), `team \"eng\"`) {
+		t.Fatalf("past the team budget: %d %s", s, body)
+	}
+	u1, _ := w.NewKey(t, map[string]any{"user_id": "dana"})
+	u2, _ := w.NewKey(t, map[string]any{"user_id": "dana"})
+	for i, k := range []string{u1, u2, u1} {
+		if s, body, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", k, budgetCall); s != 200 {
+			t.Fatalf("user key call %d: %d %s", i+1, s, body)
+		}
+	}
+	if s, body, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", u2, budgetCall); s != 429 || !strings.Contains(string(body), `user \"dana\"`) {
+		t.Fatalf("past the user budget: %d %s", s, body)
+	}
+}
