@@ -14,9 +14,11 @@ echo "== go vet"
 go vet ./...
 
 echo "== staticcheck"
+# 2026.2.2 is module version v0.8.2: the module proxy only knows the semantic version.
 STATICCHECK_VERSION=2026.2.2
+STATICCHECK_MODULE_VERSION=v0.8.2
 if ! command -v staticcheck >/dev/null 2>&1 || ! staticcheck -version 2>/dev/null | grep -q "$STATICCHECK_VERSION"; then
-  GOBIN="$(go env GOPATH)/bin" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+  GOBIN="$(go env GOPATH)/bin" go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_MODULE_VERSION"
   export PATH="$(go env GOPATH)/bin:$PATH"
 fi
 staticcheck ./...
