@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/warden-gw/warden/internal/limits"
 )
 
 // parseDuration reads LiteLLM-style durations: "30s", "30m", "12h", "30d" (and Go's forms).
@@ -27,13 +29,9 @@ func parseDuration(s string) (time.Duration, error) {
 // checkPeriod checks a LiteLLM budget period: a whole number of seconds, minutes, hours, days, weeks
 // or months, such as "30s", "30m", "12h", "30d", "1w" or "1mo".
 func checkPeriod(s string) error {
-	num := strings.TrimRight(s, "abcdefghijklmnopqrstuvwxyz")
-	unit := s[len(num):]
-	n, err := strconv.Atoi(num)
-	switch {
-	case err != nil || n <= 0 || n > 36500 || len(num) != len(strings.TrimLeft(num, "+-")):
-	case unit == "s", unit == "m", unit == "h", unit == "d", unit == "w", unit == "mo":
-		return nil
+	// The limiter's own parser decides, so that what the API accepts is what is enforced.
+	if _, err := limits.ParsePeriod(s); err != nil || s == "" {
+		return fmt.Errorf("%q is not a period like 30s, 30m, 12h, 30d, 1w or 1mo", s)
 	}
-	return fmt.Errorf("%q is not a period like 30s, 30m, 12h, 30d, 1w or 1mo", s)
+	return nil
 }

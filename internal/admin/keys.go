@@ -45,7 +45,8 @@ func (a *API) generateKey(w http.ResponseWriter, r *http.Request, c caller, req 
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, keyAnswer{secret, viewKey(plan.key)})
+	sp := a.spendReader(r).fresh(plan.key)
+	writeJSON(w, http.StatusOK, keyAnswer{secret, viewKey(plan.key, sp.spendFields)})
 }
 
 // planKey validates a key request completely and authorizes it; nothing is written.

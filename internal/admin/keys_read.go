@@ -32,11 +32,15 @@ func (a *API) keyInfo(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = c.authorize(policy.KeyInfo, keyTarget(k))
 	}
+	var info keyView
+	if err == nil {
+		info, err = a.spendReader(r).keyView(k)
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"key": k.ID, "info": viewKey(k)})
+	writeJSON(w, http.StatusOK, map[string]any{"key": k.ID, "info": info})
 }
 
 func (a *API) listKeys(w http.ResponseWriter, r *http.Request) {
@@ -66,14 +70,20 @@ func (a *API) listKeys(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	sr := a.spendReader(r)
 	full := q.Get("return_full_object") == "true"
 	out := make([]any, 0, len(list))
 	for _, k := range list {
-		if full {
-			out = append(out, viewKey(k))
-		} else {
+		if !full {
 			out = append(out, k.ID)
+			continue
 		}
+		v, err := sr.keyView(k)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"keys": out, "total_count": total, "current_page": page,
 		"page_size": size, "total_pages": pages(total, size)})

@@ -33,11 +33,15 @@ func (a *API) updateKey(w http.ResponseWriter, r *http.Request, c caller, req up
 		return
 	}
 	k, err := a.patchKey(r, c, req.Key, req)
+	var v keyView
+	if err == nil {
+		v, err = a.spendReader(r).keyView(k)
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, keyAnswer{k.ID, viewKey(k)})
+	writeJSON(w, http.StatusOK, keyAnswer{k.ID, v})
 }
 
 // patchKey authorizes, validates, stores and records an update of the key ref; both APIs call it.
@@ -195,22 +199,23 @@ func (a *API) regenerateKey(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, badRequest("field \"key\" is required (a key secret or key id)"))
 		return
 	}
-	secret, k, err := a.regenerate(r, c, ref, req.GracePeriod)
+	secret, k, sp, err := a.regenerate(r, c, ref, req.GracePeriod)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, keyAnswer{secret, viewKey(k)})
+	writeJSON(w, http.StatusOK, keyAnswer{secret, viewKey(k, sp.spendFields)})
 }
 
 // regenerate gives the key ref a new secret after checking the grace period and the caller's
-// right; it returns the secret and the key as stored. Both APIs call it.
-func (a *API) regenerate(r *http.Request, c caller, ref string, gracePeriod opt[string]) (string, store.Key, error) {
+// right; it returns the secret, the key as stored and its spend. The spend is read before the
+// rotation, so that a failed read cannot lose the new secret. Both APIs call it.
+func (a *API) regenerate(r *http.Request, c caller, ref string, gracePeriod opt[string]) (string, store.Key, nativeSpend, error) {
 	var grace time.Duration
 	if g := strings.TrimSpace(gracePeriod.V); gracePeriod.has() && g != "" {
 		var err error
 		if grace, err = parseDuration(g); err != nil {
-			return "", store.Key{}, badRequest("field \"grace_period\": %v", err)
+			return "", store.Key{}, nativeSpend{}, badRequest("field \"grace_period\": %v", err)
 		}
 	}
 	k, err := a.resolve(r, "key", ref)
@@ -220,15 +225,19 @@ func (a *API) regenerate(r *http.Request, c caller, ref string, gracePeriod opt[
 	if err == nil {
 		err = a.guardOwner(r, c, k.UserID)
 	}
+	var sp nativeSpend
+	if err == nil {
+		sp, err = a.spendReader(r).key(k)
+	}
 	if err != nil {
-		return "", k, err
+		return "", k, sp, err
 	}
 	secret, err := a.rotate(r, c, k, grace)
 	if err != nil {
-		return "", k, err
+		return "", k, sp, err
 	}
 	k, err = a.store.KeyByID(r.Context(), k.ID)
-	return secret, k, err
+	return secret, k, sp, err
 }
 
 // rotate gives k a new secret; the old one stays valid for grace (none when zero).

@@ -6,6 +6,7 @@ import (
 
 	"github.com/warden-gw/warden/internal/keys"
 	"github.com/warden-gw/warden/internal/policy"
+	"github.com/warden-gw/warden/internal/store"
 )
 
 // keyCreate is the body of POST /admin/v1/keys.
@@ -64,7 +65,11 @@ func (a *API) nativeListKeys(w http.ResponseWriter, r *http.Request, c caller) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newPage(mapAll(list, keyResourceOf), total, offset))
+	out, err := mapErr(list, a.spendReader(r).keyResource)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newPage(out, total, offset))
 	return nil
 }
 
@@ -83,7 +88,8 @@ func (a *API) nativeCreateKey(w http.ResponseWriter, r *http.Request, c caller) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, keyWithSecret{secret, keyResourceOf(plan.key)})
+	// A new key has a new id, so no spend yet: nothing to read that could fail after the secret exists.
+	writeJSON(w, http.StatusCreated, keyWithSecret{secret, keyResourceOf(plan.key, a.spendReader(r).fresh(plan.key))})
 	return nil
 }
 
@@ -109,8 +115,7 @@ func (a *API) nativeGetKey(w http.ResponseWriter, r *http.Request, c caller) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, keyResourceOf(k))
-	return nil
+	return a.writeKeyResource(w, r, k)
 }
 
 func (a *API) nativePatchKey(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -128,7 +133,16 @@ func (a *API) nativePatchKey(w http.ResponseWriter, r *http.Request, c caller) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, keyResourceOf(k))
+	return a.writeKeyResource(w, r, k)
+}
+
+// writeKeyResource answers with key k and its current spend.
+func (a *API) writeKeyResource(w http.ResponseWriter, r *http.Request, k store.Key) error {
+	v, err := a.spendReader(r).keyResource(k)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
@@ -155,10 +169,10 @@ func (a *API) nativeRegenerateKey(w http.ResponseWriter, r *http.Request, c call
 			return err
 		}
 	}
-	secret, k, err := a.regenerate(r, c, id, req.GracePeriod)
+	secret, k, sp, err := a.regenerate(r, c, id, req.GracePeriod)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, keyWithSecret{secret, keyResourceOf(k)})
+	writeJSON(w, http.StatusOK, keyWithSecret{secret, keyResourceOf(k, sp)})
 	return nil
 }

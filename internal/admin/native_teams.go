@@ -55,13 +55,18 @@ func (a *API) nativeListTeams(w http.ResponseWriter, r *http.Request, c caller) 
 	if err != nil {
 		return err
 	}
+	sr := a.spendReader(r)
 	out := make([]teamResource, 0, len(ts))
 	for _, t := range ts {
 		ms, err := a.store.ListTeamMembers(r.Context(), t.ID)
 		if err != nil {
 			return err
 		}
-		out = append(out, teamResourceOf(t, ms))
+		v, err := sr.teamResource(t, ms)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, newPage(out, total, offset))
 	return nil
@@ -91,7 +96,16 @@ func (a *API) writeTeamResource(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, teamResourceOf(t, ms))
+	return a.writeTeamWith(w, r, status, t, ms)
+}
+
+// writeTeamWith answers with team t, its members ms and its current spend.
+func (a *API) writeTeamWith(w http.ResponseWriter, r *http.Request, status int, t store.Team, ms []store.TeamMember) error {
+	v, err := a.spendReader(r).teamResource(t, ms)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, v)
 	return nil
 }
 
@@ -100,8 +114,7 @@ func (a *API) nativeGetTeam(w http.ResponseWriter, r *http.Request, c caller) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, teamResourceOf(t, ms))
-	return nil
+	return a.writeTeamWith(w, r, http.StatusOK, t, ms)
 }
 
 func (a *API) nativePatchTeam(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -114,8 +127,7 @@ func (a *API) nativePatchTeam(w http.ResponseWriter, r *http.Request, c caller) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, teamResourceOf(t, ms))
-	return nil
+	return a.writeTeamWith(w, r, http.StatusOK, t, ms)
 }
 
 func (a *API) nativeDeleteTeam(w http.ResponseWriter, r *http.Request, c caller) error {

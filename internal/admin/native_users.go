@@ -3,6 +3,8 @@ package admin
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/warden-gw/warden/internal/store"
 )
 
 // userCreate is the body of POST /admin/v1/users. It creates no key: POST /admin/v1/keys does.
@@ -46,13 +48,18 @@ func (a *API) nativeListUsers(w http.ResponseWriter, r *http.Request, c caller) 
 	if err != nil {
 		return err
 	}
+	sr := a.spendReader(r)
 	out := make([]userResource, 0, len(us))
 	for _, u := range us {
 		teams, err := a.store.TeamsOfUser(r.Context(), u.ID)
 		if err != nil {
 			return err
 		}
-		out = append(out, userResourceOf(u, teams))
+		v, err := sr.userResource(u, teams)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, newPage(out, total, offset))
 	return nil
@@ -83,7 +90,16 @@ func (a *API) writeUserResource(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, userResourceOf(u, teams))
+	return a.writeUserWith(w, r, status, u, teams)
+}
+
+// writeUserWith answers with user u, its teams and its current spend.
+func (a *API) writeUserWith(w http.ResponseWriter, r *http.Request, status int, u store.User, teams []store.TeamMember) error {
+	v, err := a.spendReader(r).userResource(u, teams)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, v)
 	return nil
 }
 
@@ -92,8 +108,7 @@ func (a *API) nativeGetUser(w http.ResponseWriter, r *http.Request, c caller) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, userResourceOf(u, teams))
-	return nil
+	return a.writeUserWith(w, r, http.StatusOK, u, teams)
 }
 
 func (a *API) nativePatchUser(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -107,8 +122,7 @@ func (a *API) nativePatchUser(w http.ResponseWriter, r *http.Request, c caller) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, userResourceOf(u, teams))
-	return nil
+	return a.writeUserWith(w, r, http.StatusOK, u, teams)
 }
 
 func (a *API) nativeDeleteUser(w http.ResponseWriter, r *http.Request, c caller) error {

@@ -22,6 +22,7 @@ type keyResource struct {
 	CreatedAt  time.Time       `json:"created_at"`
 	LastUsedAt *time.Time      `json:"last_used_at"`
 	Limits     limitsView      `json:"limits"`
+	nativeSpend
 }
 
 // keyWithSecret is a new or regenerated key: the only answer that holds the secret.
@@ -30,11 +31,12 @@ type keyWithSecret struct {
 	keyResource
 }
 
-func keyResourceOf(k store.Key) keyResource {
-	v := viewKey(k)
+// keyResourceOf is the native view of key k with spend sp.
+func keyResourceOf(k store.Key, sp nativeSpend) keyResource {
+	v := viewKey(k, sp.spendFields)
 	return keyResource{ID: k.ID, Hint: k.Hint, Alias: k.Alias, UserID: k.UserID, TeamID: v.TeamID,
 		Models: v.Models, Endpoints: v.AllowedRoutes, Metadata: v.Metadata, Blocked: k.Blocked,
-		ExpiresAt: v.Expires, CreatedAt: k.CreatedAt, LastUsedAt: v.LastUsedAt, Limits: v.limitsView}
+		ExpiresAt: v.Expires, CreatedAt: k.CreatedAt, LastUsedAt: v.LastUsedAt, Limits: v.limitsView, nativeSpend: sp}
 }
 
 // memberResource is a team membership with Warden's team role (admin or member).
@@ -59,12 +61,14 @@ type teamResource struct {
 	Members   []memberResource `json:"members"`
 	CreatedAt time.Time        `json:"created_at"`
 	UpdatedAt time.Time        `json:"updated_at"`
+	nativeSpend
 }
 
-func teamResourceOf(t store.Team, members []store.TeamMember) teamResource {
+// teamResourceOf is the native view of team t with its members and spend sp.
+func teamResourceOf(t store.Team, members []store.TeamMember, sp nativeSpend) teamResource {
 	return teamResource{ID: t.ID, Alias: t.Alias, Models: nonNil(t.Models), Metadata: object(t.Metadata),
 		Blocked: t.Blocked, Limits: viewLimits(t.Limits), Members: mapAll(members, memberResourceOf),
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, nativeSpend: sp}
 }
 
 // userResource is a user as the native API shows it, with Warden's role names.
@@ -79,12 +83,14 @@ type userResource struct {
 	Limits     limitsView       `json:"limits"`
 	CreatedAt  time.Time        `json:"created_at"`
 	LastSeenAt *time.Time       `json:"last_seen_at"`
+	nativeSpend
 }
 
-func userResourceOf(u store.User, teams []store.TeamMember) userResource {
+// userResourceOf is the native view of user u with its teams and spend sp.
+func userResourceOf(u store.User, teams []store.TeamMember, sp nativeSpend) userResource {
 	v := userResource{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Blocked: u.Blocked,
 		Teams: mapAll(teams, memberResourceOf), Metadata: object(u.Metadata), Limits: viewLimits(u.Limits),
-		CreatedAt: u.CreatedAt}
+		CreatedAt: u.CreatedAt, nativeSpend: sp}
 	if !u.LastSeen.IsZero() {
 		v.LastSeenAt = &u.LastSeen
 	}

@@ -185,7 +185,8 @@ func (g schemaGen) inline(t reflect.Type) map[string]any {
 	return map[string]any{}
 }
 
-// fields adds the JSON fields of struct t to props, flattening embedded structs.
+// fields adds the JSON fields of struct t to props, flattening embedded structs. A field's doc tag
+// becomes its description.
 func (g schemaGen) fields(t reflect.Type, props map[string]any) {
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -199,7 +200,14 @@ func (g schemaGen) fields(t reflect.Type, props map[string]any) {
 			if name == "" {
 				name = f.Name
 			}
-			props[name] = g.of(f.Type)
+			s := g.of(f.Type)
+			if doc := f.Tag.Get("doc"); doc != "" {
+				if _, isRef := s["$ref"]; isRef { // OpenAPI 3.0 ignores siblings of a $ref
+					s = map[string]any{"allOf": []any{s}}
+				}
+				s["description"] = doc
+			}
+			props[name] = s
 		}
 	}
 }

@@ -124,7 +124,12 @@ func (a *API) writeTeam(w http.ResponseWriter, r *http.Request, t store.Team) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewTeam(t, ms))
+	v, err := a.spendReader(r).teamView(t, ms)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 // updateTeamRequest is LiteLLM's /team/update body: absent fields are unchanged.
@@ -139,11 +144,15 @@ type updateTeamRequest struct {
 
 func (a *API) updateTeam(w http.ResponseWriter, r *http.Request, c caller, req updateTeamRequest) {
 	t, ms, err := a.patchTeam(r, c, req)
+	var v teamView
+	if err == nil {
+		v, err = a.spendReader(r).teamView(t, ms)
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"team_id": t.ID, "data": viewTeam(t, ms)})
+	writeJSON(w, http.StatusOK, map[string]any{"team_id": t.ID, "data": v})
 }
 
 // patchTeam authorizes, validates, stores and records a team update and returns the team as stored
@@ -288,15 +297,21 @@ func (a *API) teamInfo(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	kv := make([]keyView, 0, len(ks))
-	for _, k := range ks {
-		kv = append(kv, viewKey(k))
+	sr := a.spendReader(r)
+	tv, err := sr.teamView(t, ms)
+	var kv []keyView
+	if err == nil {
+		kv, err = sr.keyViews(ks)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	mv := make([]map[string]any, 0, len(ms))
 	for _, m := range ms {
 		mv = append(mv, map[string]any{"user_id": m.UserID, "team_id": m.TeamID, "role": litellmTeamRole(m.Role)})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"team_id": id, "team_info": viewTeam(t, ms), "keys": kv, "team_memberships": mv})
+	writeJSON(w, http.StatusOK, map[string]any{"team_id": id, "team_info": tv, "keys": kv, "team_memberships": mv})
 }
 
 func (a *API) listTeams(w http.ResponseWriter, r *http.Request) {
@@ -315,14 +330,19 @@ func (a *API) listTeams(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	sr := a.spendReader(r)
 	out := make([]teamView, 0, len(ts))
 	for _, t := range ts {
 		ms, err := a.store.ListTeamMembers(r.Context(), t.ID)
+		var v teamView
+		if err == nil {
+			v, err = sr.teamView(t, ms)
+		}
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		out = append(out, viewTeam(t, ms))
+		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -68,7 +68,8 @@ type newUserRequest struct {
 type userPlan struct {
 	user    store.User
 	members []store.TeamMember
-	key     *keyPlan // nil when auto_create_key is false
+	key     *keyPlan    // nil when auto_create_key is false
+	spend   nativeSpend // what the user id has spent already (a deleted user's spend stays in the store)
 }
 
 func (a *API) newUser(w http.ResponseWriter, r *http.Request, c caller, req newUserRequest) {
@@ -85,7 +86,7 @@ func (a *API) newUser(w http.ResponseWriter, r *http.Request, c caller, req newU
 			out.Expires = &k.ExpiresAt
 		}
 	}
-	out.userView = viewUser(u, plan.members)
+	out.userView = viewUser(u, plan.members, plan.spend.spendFields)
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -99,9 +100,13 @@ type userNewAnswer struct {
 }
 
 // addUser authorizes, validates, stores and records a new user, its memberships and its first key
-// (when the plan has one, whose secret it returns); both APIs call it.
+// (when the plan has one, whose secret it returns); both APIs call it. The user's spend is read
+// before anything is written, so that a failed read cannot lose the key's secret.
 func (a *API) addUser(r *http.Request, c caller, req newUserRequest) (userPlan, string, store.User, error) {
 	plan, err := a.planUser(r, c, req)
+	if err == nil {
+		plan.spend, err = a.spendReader(r).user(plan.user)
+	}
 	if err != nil {
 		return plan, "", store.User{}, err
 	}

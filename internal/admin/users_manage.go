@@ -51,11 +51,18 @@ func (a *API) userInfo(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	sr := a.spendReader(r)
 	kv := []keyView{}
 	for _, k := range ks {
-		if c.may(policy.KeyInfo, keyTarget(k)) {
-			kv = append(kv, viewKey(k))
+		if !c.may(policy.KeyInfo, keyTarget(k)) {
+			continue
 		}
+		v, err := sr.keyView(k)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		kv = append(kv, v)
 	}
 	tv := []teamView{}
 	for _, m := range teams {
@@ -63,13 +70,22 @@ func (a *API) userInfo(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		t, err := a.store.GetTeam(r.Context(), m.TeamID)
+		var v teamView
+		if err == nil {
+			v, err = sr.teamView(t, nil)
+		}
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		tv = append(tv, viewTeam(t, nil))
+		tv = append(tv, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user_id": id, "user_info": viewUser(u, teams), "keys": kv, "teams": tv})
+	uv, err := sr.userView(u, teams)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user_id": id, "user_info": uv, "keys": kv, "teams": tv})
 }
 
 // userFor authorizes reading user id (before revealing whether it exists) and loads it with its
@@ -99,11 +115,15 @@ type updateUserRequest struct {
 
 func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c caller, req updateUserRequest) {
 	u, teams, err := a.patchUser(r, c, req)
+	var v userView
+	if err == nil {
+		v, err = a.spendReader(r).userView(u, teams)
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user_id": u.ID, "data": viewUser(u, teams)})
+	writeJSON(w, http.StatusOK, map[string]any{"user_id": u.ID, "data": v})
 }
 
 // patchUser authorizes, validates, stores and records a user update and returns the user as
@@ -247,6 +267,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	sr := a.spendReader(r)
 	out := make([]any, 0, len(us))
 	for _, u := range us {
 		teams, err := a.store.TeamsOfUser(r.Context(), u.ID)
@@ -259,10 +280,15 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, r, err)
 			return
 		}
+		v, err := sr.userView(u, teams)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
 		out = append(out, struct {
 			userView
 			KeyCount int `json:"key_count"`
-		}{viewUser(u, teams), n})
+		}{v, n})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"users": out, "total": total, "page": page, "page_size": size,
 		"total_pages": pages(total, size)})

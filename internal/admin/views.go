@@ -23,6 +23,7 @@ type keyView struct {
 	CreatedAt     time.Time       `json:"created_at"`
 	LastUsedAt    *time.Time      `json:"last_used_at"`
 	limitsView
+	spendFields
 }
 
 // keyAnswer is LiteLLM's answer about one key: key is the secret after generate and regenerate, the
@@ -32,10 +33,11 @@ type keyAnswer struct {
 	keyView
 }
 
-func viewKey(k store.Key) keyView {
+// viewKey is LiteLLM's row of key k with spend sp.
+func viewKey(k store.Key, sp spendFields) keyView {
 	v := keyView{KeyID: k.ID, Token: k.ID, KeyName: k.Hint, KeyAlias: k.Alias, UserID: k.UserID,
 		Models: nonNil(k.Models), AllowedRoutes: nonNil(k.Endpoints), Metadata: object(k.Metadata),
-		Blocked: k.Blocked, CreatedAt: k.CreatedAt, limitsView: viewLimits(k.Limits)}
+		Blocked: k.Blocked, CreatedAt: k.CreatedAt, limitsView: viewLimits(k.Limits), spendFields: sp}
 	if k.TeamID != "" {
 		v.TeamID = &k.TeamID
 	}
@@ -50,7 +52,7 @@ func viewKey(k store.Key) keyView {
 
 // keyChange is what an event records of a new key: its settings, never its secret, hash or hint.
 func keyChange(k store.Key) map[string]any {
-	v := viewKey(k)
+	v := viewKey(k, spendFields{})
 	return map[string]any{"user_id": v.UserID, "team_id": v.TeamID, "key_alias": v.KeyAlias, "models": v.Models,
 		"allowed_routes": v.AllowedRoutes, "metadata": v.Metadata, "expires": v.Expires, "limits": v.limitsView}
 }
@@ -73,12 +75,14 @@ type teamView struct {
 	CreatedAt        time.Time       `json:"created_at"`
 	UpdatedAt        time.Time       `json:"updated_at"`
 	limitsView
+	spendFields
 }
 
-func viewTeam(t store.Team, members []store.TeamMember) teamView {
+// viewTeam is LiteLLM's row of team t with its members and spend sp.
+func viewTeam(t store.Team, members []store.TeamMember, sp spendFields) teamView {
 	v := teamView{TeamID: t.ID, TeamAlias: t.Alias, Models: nonNil(t.Models), Metadata: object(t.Metadata),
 		Blocked: t.Blocked, MembersWithRoles: []memberView{}, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
-		limitsView: viewLimits(t.Limits)}
+		limitsView: viewLimits(t.Limits), spendFields: sp}
 	for _, m := range members {
 		v.MembersWithRoles = append(v.MembersWithRoles, memberView{Role: litellmTeamRole(m.Role), UserID: m.UserID})
 	}
@@ -98,11 +102,13 @@ type userView struct {
 	CreatedAt time.Time       `json:"created_at"`
 	LastSeen  *time.Time      `json:"last_seen"`
 	limitsView
+	spendFields
 }
 
-func viewUser(u store.User, teams []store.TeamMember) userView {
+// viewUser is LiteLLM's row of user u with its teams and spend sp.
+func viewUser(u store.User, teams []store.TeamMember, sp spendFields) userView {
 	v := userView{UserID: u.ID, UserRole: litellmRole(u.Role), Role: u.Role, Blocked: u.Blocked, Teams: []string{},
-		Metadata: object(u.Metadata), CreatedAt: u.CreatedAt, limitsView: viewLimits(u.Limits)}
+		Metadata: object(u.Metadata), CreatedAt: u.CreatedAt, limitsView: viewLimits(u.Limits), spendFields: sp}
 	if u.Email != "" {
 		v.UserEmail = &u.Email
 	}

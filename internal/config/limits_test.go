@@ -45,7 +45,7 @@ func TestLimitSetsAndPrices(t *testing.T) {
 	for _, bad := range []struct{ yaml, want string }{
 		{"limits: {global: {rpm_limit: -1}}", "limits.global.rpm_limit"},
 		{"limits: {global: {max_budget: -0.5}}", "limits.global.max_budget"},
-		{"limits: {global: {max_budget: 1, budget_duration: 2w}}", "limits.global.budget_duration"},
+		{"limits: {global: {max_budget: 1, budget_duration: 2y}}", "limits.global.budget_duration"},
 		{"limits: {global: {budget_duration: 1d}}", "neither max_budget nor max_tokens_budget"},
 		{"limits: {global: {max_budget: lots}}", "must be a number"},
 		{"limits: {default_max_tokens: 0}", "limits.default_max_tokens"},

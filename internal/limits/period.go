@@ -16,7 +16,7 @@ type Period struct {
 }
 
 // maxPeriodCount bounds n so that periods stay far from overflowing.
-const maxPeriodCount = 10000
+const maxPeriodCount = 36500
 
 // ParsePeriod reads "" (never resets) or a count and a unit: "30s", "15m", "1h", "1d", "7d", "30d", "1mo".
 func ParsePeriod(s string) (Period, error) {
@@ -27,15 +27,17 @@ func ParsePeriod(s string) (Period, error) {
 	unit := s[len(num):]
 	n, err := strconv.ParseInt(num, 10, 64)
 	if err != nil || n <= 0 || n > maxPeriodCount || num[0] < '1' || num[0] > '9' {
-		return Period{}, fmt.Errorf("%w: period %q: want a count from 1 to %d and a unit (s, m, h, d, mo)", ErrInvalid, trim(s), maxPeriodCount)
+		return Period{}, fmt.Errorf("%w: period %q: want a count from 1 to %d and a unit (s, m, h, d, w, mo)", ErrInvalid, trim(s), maxPeriodCount)
 	}
 	switch unit {
 	case "s", "m", "h", "d":
 		return Period{n: n, unit: unit[0]}, nil
+	case "w":
+		return Period{n: 7 * n, unit: 'd'}, nil
 	case "mo":
 		return Period{n: n, unit: 'M'}, nil
 	}
-	return Period{}, fmt.Errorf("%w: period %q: unknown unit %q (want s, m, h, d or mo)", ErrInvalid, trim(s), trim(unit))
+	return Period{}, fmt.Errorf("%w: period %q: unknown unit %q (want s, m, h, d, w or mo)", ErrInvalid, trim(s), trim(unit))
 }
 
 // trim shortens untrusted text quoted in an error.

@@ -50,7 +50,7 @@ func TestParsePeriod(t *testing.T) {
 }
 
 func TestParsePeriodInvalid(t *testing.T) {
-	for _, in := range []string{"d", "0d", "-1d", "+1d", "1", "1y", "1D", "1 d", " 1d", "1mon", "10001d", "99999999999999999999h", "1.5h", "1d\x00", "ümo", "01mo", "007d"} {
+	for _, in := range []string{"d", "0d", "-1d", "+1d", "1", "1y", "1D", "1 d", " 1d", "1mon", "36501d", "1W", "99999999999999999999h", "1.5h", "1d\x00", "ümo", "01mo", "007d"} {
 		t.Run(in, func(t *testing.T) {
 			if p, err := limits.ParsePeriod(in); !errors.Is(err, limits.ErrInvalid) {
 				t.Fatalf("ParsePeriod(%q) = %v, %v; want ErrInvalid", in, p, err)
@@ -80,4 +80,15 @@ func FuzzParsePeriod(f *testing.F) {
 			t.Fatalf("%q: %v not in [%v, %v)", s, at, start, end)
 		}
 	})
+}
+
+func TestParsePeriodWeeks(t *testing.T) {
+	w, err := limits.ParsePeriod("2w")
+	d, _ := limits.ParsePeriod("14d")
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	ws, we := w.Bounds(at)
+	ds, de := d.Bounds(at)
+	if err != nil || !ws.Equal(ds) || !we.Equal(de) || w.String() != "14d" {
+		t.Fatalf(`ParsePeriod("2w") = %v (%v..%v), %v; want 14d (%v..%v)`, w, ws, we, err, ds, de)
+	}
 }
