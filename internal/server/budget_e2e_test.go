@@ -373,6 +373,20 @@ func TestStreamStoppedByItsBudget(t *testing.T) {
 	if u := spentBy(t, w, id, 1); u.PromptTokens+u.CompletionTokens > 40 {
 		t.Fatalf("spent %+v; more than the 40-token budget", u)
 	}
+	// The same for Ollama's client, on a key of its own.
+	okey, oid := w.NewKey(t, map[string]any{"max_tokens_budget": 40})
+	var last ollamaapi.ChatResponse
+	err := ollamaClient(w, okey).Chat(context.Background(), &ollamaapi.ChatRequest{Model: "m",
+		Messages: []ollamaapi.Message{{Role: "user", Content: "hi"}}}, func(r ollamaapi.ChatResponse) error {
+		last = r
+		return nil
+	})
+	if err != nil || !last.Done || last.DoneReason != "length" {
+		t.Fatalf("ollama stream under a 40-token budget: err=%v done=%v reason=%q", err, last.Done, last.DoneReason)
+	}
+	if u := spentBy(t, w, oid, 1); u.PromptTokens+u.CompletionTokens > 40 {
+		t.Fatalf("ollama: spent %+v; more than the 40-token budget", u)
+	}
 }
 
 // TestTeamAndUserBudgetsSpanTheirKeys: a team's budget is shared by all its keys, a user's by all
