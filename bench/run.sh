@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Benchmark: the same wrk load directly on the fake backend and through nginx, Caddy and Warden.
+# Benchmark: the same wrk load directly on the fake backend and through nginx, Caddy and Warden
+# (limits off, limits on, limits in Redis).
 #
-#   bash bench/run.sh                 # 3 rounds x 2 scenarios x 4 targets, 10 s each (~6 min)
-#   QUICK=1 bash bench/run.sh         # 1 round, 3 s runs (~40 s): a smoke test
+#   bash bench/run.sh                 # 3 rounds x 2 scenarios x 6 targets, 10 s each (~9 min)
+#   QUICK=1 bash bench/run.sh         # 1 round, 3 s runs (~1 min): a smoke test
 #   ROUNDS=5 DURATION=20s bash bench/run.sh
 #   bash bench/run.sh -targets direct,nginx -keep   # extra arguments go to the runner (-h lists them)
 #

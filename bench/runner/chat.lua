@@ -26,6 +26,8 @@ wrk.body = '{"model":"' .. model .. '","messages":[{"role":"user","content":"Say
 -- Per-thread counters (each wrk thread has its own Lua state).
 bad_status = 0
 bad_body = 0
+status_429 = 0
+status_5xx = 0
 
 local threads = {}
 
@@ -47,6 +49,11 @@ end
 function response(status, headers, body)
   if status ~= 200 then
     bad_status = bad_status + 1
+    if status == 429 then
+      status_429 = status_429 + 1
+    elseif status >= 500 then
+      status_5xx = status_5xx + 1
+    end
     return
   end
   if stream then
@@ -59,16 +66,19 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local bs, bb = 0, 0
+  local bs, bb, s429, s5xx = 0, 0, 0, 0
   for _, t in ipairs(threads) do
     bs = bs + (t:get("bad_status") or 0)
     bb = bb + (t:get("bad_body") or 0)
+    s429 = s429 + (t:get("status_429") or 0)
+    s5xx = s5xx + (t:get("status_5xx") or 0)
   end
   local e = summary.errors
   io.write(string.format(
     'BENCH_RESULT {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p99_us":%d,"mean_us":%.1f,' ..
-    '"bad_status":%d,"bad_body":%d,"err_connect":%d,"err_read":%d,"err_write":%d,"err_timeout":%d,"err_status":%d}\n',
+    '"bad_status":%d,"bad_body":%d,"err_connect":%d,"err_read":%d,"err_write":%d,"err_timeout":%d,"err_status":%d,' ..
+    '"status_429":%d,"status_5xx":%d}\n',
     summary.requests, summary.duration, summary.bytes,
     latency:percentile(50), latency:percentile(99), latency.mean,
-    bs, bb, e.connect, e.read, e.write, e.timeout, e.status))
+    bs, bb, e.connect, e.read, e.write, e.timeout, e.status, s429, s5xx))
 end

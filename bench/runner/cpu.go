@@ -30,9 +30,9 @@ type cpuMeter struct {
 	self    int // the runner's pid
 }
 
-// sample reads system-wide CPU time and the CPU time of the runner and of the processes in
-// groups (the servers under test).
-func (m cpuMeter) sample(groups []int) (cpuSample, error) {
+// sample reads system-wide CPU time and the CPU time of the runner, of the processes in groups
+// (the servers under test) and of the processes pids (a local Redis a target uses).
+func (m cpuMeter) sample(groups []int, pids ...int) (cpuSample, error) {
 	b, err := os.ReadFile(filepath.Join(m.procDir, "stat"))
 	if err != nil {
 		return cpuSample{}, err
@@ -59,7 +59,7 @@ func (m cpuMeter) sample(groups []int) (cpuSample, error) {
 		if err != nil {
 			continue
 		}
-		if pid == m.self || slices.Contains(groups, pgrp) {
+		if pid == m.self || slices.Contains(groups, pgrp) || slices.Contains(pids, pid) {
 			s.ours += ticks
 		}
 	}

@@ -75,3 +75,32 @@ func TestCPUMeterCountsOnlyOurGroups(t *testing.T) {
 		t.Errorf("sample = %+v, want busy 20 total 100 ours 14", s)
 	}
 }
+
+func TestCPUMeterCountsTheProcessesATargetUses(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"stat":     "cpu 10 0 10 80 0 0 0 0\n",
+		"100/stat": "100 (warden) S 1 100 100 0 -1 0 0 0 0 0 5 5 0 0\n",       // our group
+		"500/stat": "500 (redis-server) S 1 500 500 0 -1 0 0 0 0 0 3 1 0 0\n", // the target's Redis
+		"600/stat": "600 (compile) R 1 600 600 0 -1 0 0 0 0 0 9 9 0 0\n",      // someone else
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := cpuMeter{procDir: dir, self: 1}
+	without, err := m.sample([]int{100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, err := m.sample([]int{100}, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if without.ours != 10 || with.ours != 14 {
+		t.Errorf("ours = %d without and %d with the Redis pid, want 10 and 14", without.ours, with.ours)
+	}
+}

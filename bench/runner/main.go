@@ -21,6 +21,7 @@ type options struct {
 	nginx       string
 	caddy       string
 	wrk         string
+	redisURL    string // Redis of the warden-redis target; empty leaves that target pending
 	targets     []string
 	duration    time.Duration
 	warmup      time.Duration
@@ -59,6 +60,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.nginx, "nginx", "nginx", "nginx binary")
 	fs.StringVar(&o.caddy, "caddy", "caddy", "caddy binary")
 	fs.StringVar(&o.wrk, "wrk", "wrk", "wrk binary")
+	fs.StringVar(&o.redisURL, "redis", "redis://127.0.0.1:6379/0", "Redis for the warden-redis target (keys under a fresh prefix, deleted at the end); unreachable or empty leaves it pending")
 	targets := fs.String("targets", strings.Join(allTargets(), ","), "comma-separated targets to measure")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured run length per scenario and target")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "warm-up run length before each measured run")
@@ -69,7 +71,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.chunks, "chunks", 16, "SSE chunks per streamed answer")
 	fs.StringVar(&o.model, "model", "llama3.1:8b", "model name sent in every request")
 	fs.StringVar(&o.outDir, "out", "bench/out", "directory for results.md and results.json")
-	fs.Int64Var(&o.maxErrors, "max-errors", 0, "failed responses (non-200, cut streams, socket errors) tolerated per run; reported")
+	fs.Int64Var(&o.maxErrors, "max-errors", 0, "failed responses (non-200, cut streams, socket errors) tolerated per run; reported (a non-200 from a limited Warden target always fails)")
 	fs.BoolVar(&o.keepWork, "keep", false, "keep the temporary work directory (configs, process logs)")
 	fs.DurationVar(&o.quietWait, "quiet-wait", time.Minute, "before each run, wait up to this long for other processes to go idle (0: do not wait)")
 	fs.IntVar(&o.retries, "retries", 2, "repeat a measured run up to this many times when other processes took over "+percent(noisyShare)+" of the CPU")

@@ -14,6 +14,7 @@ func TestParseFlagsRejectsBadSettings(t *testing.T) {
 	}{
 		{"no backend", nil, "-fakebackend is required"},
 		{"unknown target", []string{"-fakebackend", "fb", "-targets", "direct,haproxy"}, `unknown target "haproxy"`},
+		{"misspelt Warden target", []string{"-fakebackend", "fb", "-targets", "warden,warden-limit"}, `unknown target "warden-limit"`},
 		{"empty targets", []string{"-fakebackend", "fb", "-targets", " , "}, "-targets is empty"},
 		{"zero rounds", []string{"-fakebackend", "fb", "-rounds", "0"}, "-rounds"},
 		{"short duration", []string{"-fakebackend", "fb", "-duration", "500ms"}, "-duration"},
@@ -41,8 +42,11 @@ func TestParseFlagsDefaultsMatchTheDocumentedRun(t *testing.T) {
 		t.Errorf("defaults = c%d t%d %s rounds %d chunks %d, want c32 t2 10s rounds 3 chunks 16",
 			o.conns, o.threads, o.duration, o.rounds, o.chunks)
 	}
-	if got := strings.Join(o.targets, ","); got != "direct,nginx,caddy,warden" {
-		t.Errorf("targets = %s, want all four in order", got)
+	if got := strings.Join(o.targets, ","); got != "direct,nginx,caddy,warden,warden-limits,warden-redis" {
+		t.Errorf("targets = %s, want all six in order", got)
+	}
+	if o.redisURL != "redis://127.0.0.1:6379/0" {
+		t.Errorf("redis = %q, want the local test Redis", o.redisURL)
 	}
 }
 
@@ -53,5 +57,15 @@ func TestQuickKeepsExplicitSettings(t *testing.T) {
 	}
 	if o.duration != 3*time.Second || o.warmup != time.Second || o.rounds != 2 {
 		t.Errorf("quick with -rounds 2: duration %s warmup %s rounds %d, want 3s 1s 2", o.duration, o.warmup, o.rounds)
+	}
+}
+
+func TestParseFlagsAcceptsTheWardenLimitTargets(t *testing.T) {
+	o, err := parseFlags([]string{"-fakebackend", "fb", "-targets", "warden,warden-limits,warden-redis", "-redis", ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(o.targets, ","); got != "warden,warden-limits,warden-redis" || o.redisURL != "" {
+		t.Errorf("targets %s, redis %q", got, o.redisURL)
 	}
 }

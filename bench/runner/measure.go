@@ -32,7 +32,7 @@ func (m measurer) measure(ctx context.Context, scs []scenario, targets []target)
 				if s.Failures > 0 {
 					failed = fmt.Sprintf("   %d failed responses", s.Failures)
 				}
-				fmt.Printf("round %d/%d  %-9s %-7s %9.0f req/s   p50 %7.2f ms   p99 %7.2f ms   other CPU %s%s\n",
+				fmt.Printf("round %d/%d  %-9s %-13s %9.0f req/s   p50 %7.2f ms   p99 %7.2f ms   other CPU %s%s\n",
 					round, m.o.rounds, s.Scenario, s.Target, s.RPS, s.P50ms, s.P99ms, percent(s.OtherCPU), failed)
 				out = append(out, s)
 			}
@@ -53,12 +53,12 @@ func (m measurer) measureOne(ctx context.Context, round int, sc scenario, t targ
 				return sample{}, m.explain(fmt.Errorf("warm-up: %w", err))
 			}
 		}
-		before, errBefore := m.meter.sample(m.groups())
+		before, errBefore := m.meter.sample(m.groups(), t.servedBy...)
 		r, err := runWrk(ctx, m.o, m.script, t, sc, m.o.duration)
 		if err != nil {
 			return sample{}, m.explain(err)
 		}
-		after, errAfter := m.meter.sample(m.groups())
+		after, errAfter := m.meter.sample(m.groups(), t.servedBy...)
 		other := -1.0
 		if errBefore == nil && errAfter == nil {
 			other = otherShare(before, after, r.cpu)
@@ -69,7 +69,7 @@ func (m measurer) measureOne(ctx context.Context, round int, sc scenario, t targ
 		if other <= noisyShare || attempt >= m.o.retries {
 			return s, nil
 		}
-		fmt.Printf("           %-9s %-7s other processes took %s of the CPU; measuring again\n",
+		fmt.Printf("           %-9s %-13s other processes took %s of the CPU; measuring again\n",
 			sc.name, t.name, percent(other))
 	}
 }

@@ -24,10 +24,16 @@ func chatBody(model string, stream bool) string {
 // probe makes one chat call to baseURL and checks it the way chat.lua checks every response:
 // status 200, a "choices" field, and for a stream more than chunks "data:" events ending in [DONE].
 func probe(ctx context.Context, client *http.Client, baseURL, auth, model string, stream bool, chunks int) error {
+	_, err := probeCall(ctx, client, baseURL, auth, model, stream, chunks)
+	return err
+}
+
+// probeCall is probe that also returns the answer's headers.
+func probeCall(ctx context.Context, client *http.Client, baseURL, auth, model string, stream bool, chunks int) (http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+"/v1/chat/completions",
 		strings.NewReader(chatBody(model, stream)))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if auth != "" {
@@ -35,14 +41,14 @@ func probe(ctx context.Context, client *http.Client, baseURL, auth, model string
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxProbeBody))
 	if err != nil {
-		return fmt.Errorf("read answer: %w", err)
+		return nil, fmt.Errorf("read answer: %w", err)
 	}
-	return checkAnswer(resp.StatusCode, body, stream, chunks)
+	return resp.Header, checkAnswer(resp.StatusCode, body, stream, chunks)
 }
 
 // checkAnswer applies the response checks of chat.lua to one answer.

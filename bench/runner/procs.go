@@ -20,6 +20,7 @@ type supervisor struct {
 	dir   string // process logs go here
 	mu    sync.Mutex
 	procs []*proc
+	after []func() // clean-ups run once the processes have stopped
 }
 
 // proc is one started server process.
@@ -61,7 +62,8 @@ func (s *supervisor) start(name string, env []string, bin string, args ...string
 	return p, nil
 }
 
-// stopAll ends every started process, newest first: SIGTERM to its group, SIGKILL after 5 s.
+// stopAll ends every started process, newest first: SIGTERM to its group, SIGKILL after 5 s;
+// then it runs the clean-ups registered with afterStop.
 func (s *supervisor) stopAll() {
 	s.mu.Lock()
 	procs := s.procs
@@ -70,6 +72,20 @@ func (s *supervisor) stopAll() {
 	for i := len(procs) - 1; i >= 0; i-- {
 		procs[i].stop(5 * time.Second)
 	}
+	s.mu.Lock()
+	after := s.after
+	s.after = nil
+	s.mu.Unlock()
+	for _, f := range after {
+		f()
+	}
+}
+
+// afterStop registers f to run in stopAll after every process has stopped.
+func (s *supervisor) afterStop(f func()) {
+	s.mu.Lock()
+	s.after = append(s.after, f)
+	s.mu.Unlock()
 }
 
 // exitedErr describes every started process that is no longer running (how it ended and the

@@ -24,7 +24,8 @@ type sample struct {
 // noisyShare is the CPU share of unrelated processes above which a run is flagged as noisy.
 const noisyShare = 0.05
 
-// row is the median over rounds for one scenario and target, compared with direct and nginx.
+// row is the median over rounds for one scenario and target, compared with direct and nginx, and
+// for Warden rows with Warden without limits.
 type row struct {
 	Scenario  string    `json:"scenario"`
 	Target    string    `json:"target"`
@@ -34,6 +35,7 @@ type row struct {
 	P99ms     float64   `json:"p99_ms"`
 	VsDirect  *float64  `json:"vs_direct,omitempty"`
 	VsNginx   *float64  `json:"vs_nginx,omitempty"`
+	VsWarden  *float64  `json:"vs_warden,omitempty"` // Warden rows: limits on (or in Redis) against off
 	AddP50ms  *float64  `json:"added_p50_ms,omitempty"`
 	AddP99ms  *float64  `json:"added_p99_ms,omitempty"`
 	RoundsRPS []float64 `json:"rounds_rps,omitempty"`
@@ -79,7 +81,8 @@ func newReport(o options, m machine, scs []scenario, targets []target, samples [
 }
 
 // summarize takes the median of each scenario and target over the rounds and adds the ratios
-// against direct and nginx of the same scenario (absent when that baseline was not measured).
+// against direct and nginx of the same scenario, and for Warden rows against "warden" (absent
+// when that baseline was not measured).
 func summarize(samples []sample, scs []scenario, targets []target) []row {
 	var rows []row
 	for _, sc := range scs {
@@ -106,7 +109,7 @@ func summarize(samples []sample, scs []scenario, targets []target) []row {
 		for i := range scRows {
 			byTarget[scRows[i].Target] = &scRows[i]
 		}
-		direct, nginx := measured(byTarget["direct"]), measured(byTarget["nginx"])
+		direct, nginx, warden := measured(byTarget["direct"]), measured(byTarget["nginx"]), measured(byTarget["warden"])
 		for i := range scRows {
 			r := &scRows[i]
 			if r.Pending != "" {
@@ -119,6 +122,9 @@ func summarize(samples []sample, scs []scenario, targets []target) []row {
 			}
 			if nginx != nil {
 				r.VsNginx = ptr(r.RPS / nginx.RPS)
+			}
+			if warden != nil && isWarden(r.Target) {
+				r.VsWarden = ptr(r.RPS / warden.RPS)
 			}
 		}
 		rows = append(rows, scRows...)
@@ -133,6 +139,9 @@ func measured(r *row) *row {
 	}
 	return r
 }
+
+// isWarden reports whether target is Warden, with or without limits.
+func isWarden(target string) bool { return target == "warden" || strings.HasPrefix(target, "warden-") }
 
 func ptr(f float64) *float64 { return &f }
 
@@ -153,12 +162,12 @@ func median(xs []float64) float64 {
 // cells formats a row as table cells in column order.
 func (r row) cells() []string {
 	if r.Pending != "" {
-		return []string{r.Scenario, r.Target, r.Pending, "", "", "", "", "", ""}
+		return []string{r.Scenario, r.Target, r.Pending, "", "", "", "", "", "", ""}
 	}
 	return []string{
 		r.Scenario, r.Target,
 		fmt.Sprintf("%.0f", r.RPS), fmt.Sprintf("%.2f", r.P50ms), fmt.Sprintf("%.2f", r.P99ms),
-		optional(r.VsDirect, "%.2f"), optional(r.VsNginx, "%.2f"),
+		optional(r.VsDirect, "%.2f"), optional(r.VsNginx, "%.2f"), optional(r.VsWarden, "%.2f"),
 		optional(r.AddP50ms, "%+.2f"), optional(r.AddP99ms, "%+.2f"),
 	}
 }
@@ -172,7 +181,7 @@ func optional(f *float64, format string) string {
 
 // tableHeader names the columns of row.cells.
 func tableHeader() []string {
-	return []string{"scenario", "target", "req/s", "p50 ms", "p99 ms", "× direct", "× nginx", "+p50 ms", "+p99 ms"}
+	return []string{"scenario", "target", "req/s", "p50 ms", "p99 ms", "× direct", "× nginx", "× warden", "+p50 ms", "+p99 ms"}
 }
 
 // writeText prints the results table aligned for a terminal.

@@ -65,6 +65,46 @@ func TestSummarizeTakesMediansAndRatios(t *testing.T) {
 	}
 }
 
+func TestSummarizeComparesWardenWithLimitsToWardenWithout(t *testing.T) {
+	scs := scenarios(16)
+	targets := []target{{name: "nginx"}, {name: "warden"}, {name: "warden-limits", limited: true}, {name: "warden-redis", limited: true}}
+	var samples []sample
+	for _, sc := range scs {
+		samples = append(samples,
+			sample{Scenario: sc.name, Target: "nginx", RPS: 3000},
+			sample{Scenario: sc.name, Target: "warden", RPS: 2000},
+			sample{Scenario: sc.name, Target: "warden-limits", RPS: 1900},
+			sample{Scenario: sc.name, Target: "warden-redis", RPS: 1000},
+		)
+	}
+	rows := summarize(samples, scs, targets)
+	if len(rows) != 8 {
+		t.Fatalf("got %d rows, want 8", len(rows))
+	}
+	for _, r := range rows {
+		switch r.Target {
+		case "nginx":
+			if r.VsWarden != nil {
+				t.Errorf("%s/nginx compared with warden: %v", r.Scenario, *r.VsWarden)
+			}
+		case "warden":
+			near(t, r.Scenario+" warden × warden", r.VsWarden, 1)
+		case "warden-limits":
+			near(t, r.Scenario+" warden-limits × warden", r.VsWarden, 0.95)
+			if got := r.cells()[7]; got != "0.95" {
+				t.Errorf("× warden cell = %q, want 0.95", got)
+			}
+		case "warden-redis":
+			near(t, r.Scenario+" warden-redis × warden", r.VsWarden, 0.5)
+		}
+	}
+	// Without a measured "warden" there is nothing to compare with.
+	rows = summarize(samples[2:3], scs[:1], targets)
+	if rows[2].VsWarden != nil {
+		t.Errorf("warden-limits compared with an unmeasured warden: %v", *rows[2].VsWarden)
+	}
+}
+
 func TestSummarizeWithoutBaselinesLeavesRatiosOut(t *testing.T) {
 	samples := []sample{{Round: 1, Scenario: "chat", Target: "caddy", RPS: 300, P50ms: 4, P99ms: 9}}
 	rows := summarize(samples, scenarios(16)[:1], []target{{name: "caddy"}, {name: "direct"}})
@@ -96,8 +136,8 @@ func TestMarkdownNamesMachineSettingsAndPendingRows(t *testing.T) {
 	md := b.String()
 	for _, want := range []string{
 		"2026-01-02 03:04 UTC", "2 CPUs", "AMD EPYC", "go1.26.8", "nginx 1.22.1", "Caddy 2.6.2",
-		"| scenario | target | req/s | p50 ms | p99 ms | × direct | × nginx | +p50 ms | +p99 ms |",
-		"| chat | nginx | 600 | 2.00 | 5.00 | 0.60 | 1.00 | +1.00 | +1.00 |",
+		"| scenario | target | req/s | p50 ms | p99 ms | × direct | × nginx | × warden | +p50 ms | +p99 ms |",
+		"| chat | nginx | 600 | 2.00 | 5.00 | 0.60 | 1.00 | — | +1.00 | +1.00 |",
 		"| chat | warden | pending (no warden binary) |",
 		"- chat / nginx: 600 (30%, 2 failed responses)",
 		"- chat / direct: 1000 (1%)\n",

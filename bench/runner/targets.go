@@ -17,9 +17,18 @@ type target struct {
 	baseURL string // http://127.0.0.1:PORT
 	auth    string // bearer token, empty for none; never printed
 	pending string // why there are no numbers for this target; empty when it is measured
+	// limited marks a target whose calls are checked against limits set far above the load:
+	// any refused (non-200) answer fails the run, whatever -max-errors says.
+	limited bool
+	// servedBy are processes the runner did not start that work for this target's calls (the
+	// local Redis of warden-redis): their CPU is the benchmark's own, not other processes'.
+	servedBy []int
 }
 
-func allTargets() []string { return []string{"direct", "nginx", "caddy", "warden"} }
+// allTargets lists the known targets in the order they are measured.
+func allTargets() []string {
+	return []string{"direct", "nginx", "caddy", "warden", "warden-limits", "warden-redis"}
+}
 
 const readyTimeout = 20 * time.Second
 
@@ -44,6 +53,7 @@ func startBackend(ctx context.Context, sup *supervisor, client *http.Client, o o
 // checks that a plain and a streamed call pass through each of them.
 func startTargets(ctx context.Context, sup *supervisor, client *http.Client, o options, backendAddr string) ([]target, error) {
 	var out []target
+	var shared *wardenInstance // the Warden behind both "warden" and "warden-limits"
 	for _, name := range o.targets {
 		var t target
 		var err error
@@ -54,19 +64,15 @@ func startTargets(ctx context.Context, sup *supervisor, client *http.Client, o o
 			t, err = startNginx(ctx, sup, client, o, backendAddr)
 		case "caddy":
 			t, err = startCaddy(ctx, sup, client, o, backendAddr)
-		case "warden":
-			if o.warden == "" {
-				t = target{name: name, pending: "pending (no warden binary)"}
-				break
-			}
-			t, err = startWarden(ctx, sup, client, o, backendAddr)
+		case "warden", "warden-limits", "warden-redis":
+			t, err = startWardenTarget(ctx, sup, client, o, backendAddr, name, &shared)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if t.pending == "" {
 			for _, stream := range []bool{false, true} {
-				if err := probe(ctx, client, t.baseURL, t.auth, o.model, stream, o.chunks); err != nil {
+				if err := checkTarget(ctx, client, o, t, stream); err != nil {
 					return nil, fmt.Errorf("%s: check call (stream=%v): %w", name, stream, err)
 				}
 			}
@@ -74,6 +80,59 @@ func startTargets(ctx context.Context, sup *supervisor, client *http.Client, o o
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// startWardenTarget makes a Warden target. "warden" (a key without limits) and "warden-limits"
+// (a key with every limit) share one Warden, started on first use and kept in *shared, so that
+// they differ only in the key; "warden-redis" gets its own Warden counting limits in Redis.
+func startWardenTarget(ctx context.Context, sup *supervisor, client *http.Client, o options, backend, name string, shared **wardenInstance) (target, error) {
+	if o.warden == "" {
+		return target{name: name, pending: "pending (no warden binary)"}, nil
+	}
+	if name == "warden-redis" {
+		if o.redisURL == "" {
+			return target{name: name, pending: "pending (-redis is empty)"}, nil
+		}
+		if err := redisReachable(ctx, o.redisURL); err != nil {
+			fmt.Printf("bench: warden-redis is not measured: %v\n", err)
+			return target{name: name, pending: "pending (no Redis)"}, nil
+		}
+		w, err := startWarden(ctx, sup, client, o, backend, name, o.redisURL)
+		if err != nil {
+			return target{}, err
+		}
+		t, err := wardenTarget(ctx, client, w, name, true)
+		if pid, ok := localRedisPID(ctx, o.redisURL); ok {
+			t.servedBy = []int{pid}
+		}
+		return t, err
+	}
+	if *shared == nil {
+		w, err := startWarden(ctx, sup, client, o, backend, "warden", "")
+		if err != nil {
+			return target{}, err
+		}
+		*shared = &w
+	}
+	return wardenTarget(ctx, client, **shared, name, name == "warden-limits")
+}
+
+// checkTarget makes one call through t and checks the answer as chat.lua does. On Warden
+// targets it also checks that limits apply exactly when they should: a limited key's answer
+// announces its request limit, a key without limits gets no such header.
+func checkTarget(ctx context.Context, client *http.Client, o options, t target, stream bool) error {
+	h, err := probeCall(ctx, client, t.baseURL, t.auth, o.model, stream, o.chunks)
+	if err != nil {
+		return err
+	}
+	got := h.Get("X-Ratelimit-Limit-Requests")
+	switch {
+	case t.limited && got != limitedRPM:
+		return fmt.Errorf("answer announces request limit %q, want %s: the key's limits are not applied", got, limitedRPM)
+	case t.name == "warden" && got != "":
+		return fmt.Errorf("answer announces request limit %q for a key without limits: the comparison would not be limits off", got)
+	}
+	return nil
 }
 
 // nginxConfig is a reverse proxy with upstream keep-alive and no response buffering, no access

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -70,5 +74,80 @@ func TestParseVersion(t *testing.T) {
 		if ok != tt.ok || (ok && got != tt.want) {
 			t.Errorf("parseVersion(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// rateServer answers every chat call with a full stream or JSON answer and, when limit is set,
+// the request-limit header a limited Warden key gets.
+func rateServer(t *testing.T, limit string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if limit != "" {
+			w.Header().Set("X-Ratelimit-Limit-Requests", limit)
+		}
+		b, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(b), `"stream":true`) {
+			io.WriteString(w, sse(16))
+			return
+		}
+		io.WriteString(w, `{"choices":[{"message":{"content":"hi"}}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestCheckTargetInsistsLimitsAreOnExactlyWhereAsked(t *testing.T) {
+	o := options{model: "m", chunks: 16}
+	limited, plain := rateServer(t, limitedRPM), rateServer(t, "")
+	other := rateServer(t, "60")
+	tests := []struct {
+		name string
+		t    target
+		want string // empty: accepted
+	}{
+		{"limited key announces its limit", target{name: "warden-limits", baseURL: limited.URL, limited: true}, ""},
+		{"plain key without limit headers", target{name: "warden", baseURL: plain.URL}, ""},
+		{"limited key without limits applied", target{name: "warden-limits", baseURL: plain.URL, limited: true}, "not applied"},
+		{"limited key with another limit", target{name: "warden-redis", baseURL: other.URL, limited: true}, `"60"`},
+		{"plain key that is limited", target{name: "warden", baseURL: limited.URL}, "would not be limits off"},
+		{"proxies are not asked about limits", target{name: "nginx", baseURL: other.URL}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, stream := range []bool{false, true} {
+				err := checkTarget(context.Background(), http.DefaultClient, o, tt.t, stream)
+				if tt.want == "" {
+					if err != nil {
+						t.Fatalf("stream=%v rejected: %v", stream, err)
+					}
+					continue
+				}
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("stream=%v error = %v, want %q", stream, err, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestWardenTargetsArePendingWithoutABinaryOrRedis(t *testing.T) {
+	sup := newSupervisor(t.TempDir())
+	defer sup.stopAll()
+	var shared *wardenInstance
+	for _, name := range []string{"warden", "warden-limits", "warden-redis"} {
+		tg, err := startWardenTarget(context.Background(), sup, http.DefaultClient, options{redisURL: "redis://127.0.0.1:6379/0"}, "127.0.0.1:1", name, &shared)
+		if err != nil || tg.pending != "pending (no warden binary)" {
+			t.Errorf("%s without a binary: %+v, %v", name, tg, err)
+		}
+	}
+	o := options{warden: "/nonexistent/warden"}
+	tg, err := startWardenTarget(context.Background(), sup, http.DefaultClient, o, "127.0.0.1:1", "warden-redis", &shared)
+	if err != nil || tg.pending != "pending (-redis is empty)" {
+		t.Errorf("warden-redis with -redis \"\": %+v, %v", tg, err)
+	}
+	o.redisURL = "redis://127.0.0.1:1/0" // nothing listens on port 1
+	tg, err = startWardenTarget(context.Background(), sup, http.DefaultClient, o, "127.0.0.1:1", "warden-redis", &shared)
+	if err != nil || tg.pending != "pending (no Redis)" {
+		t.Errorf("warden-redis without Redis: %+v, %v", tg, err)
 	}
 }

@@ -50,6 +50,8 @@ type wrkResult struct {
 	ErrWrite   int64   `json:"err_write"`
 	ErrTimeout int64   `json:"err_timeout"`
 	ErrStatus  int64   `json:"err_status"`
+	Status429  int64   `json:"status_429"` // of BadStatus: refused by a limit
+	Status5xx  int64   `json:"status_5xx"` // of BadStatus: server errors (503: limits could not be checked)
 
 	cpu time.Duration // CPU time wrk itself used
 }
@@ -158,5 +160,21 @@ func runWrk(ctx context.Context, o options, script string, t target, sc scenario
 	if err := r.check(o.maxErrors); err != nil {
 		return r, fmt.Errorf("wrk %s/%s: run measured failures, numbers discarded: %w", sc.name, t.name, err)
 	}
+	if t.limited {
+		if err := r.checkLimited(); err != nil {
+			return r, fmt.Errorf("wrk %s/%s: numbers discarded: %w", sc.name, t.name, err)
+		}
+	}
 	return r, nil
+}
+
+// checkLimited fails a run against a limited target that got any non-200 answer: its limits are
+// far above the load, so a refusal means a limit misbehaved, and the run did not measure
+// checked calls only. -max-errors does not apply.
+func (r wrkResult) checkLimited() error {
+	if r.BadStatus == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d answers were not 200 under limits the load cannot reach "+
+		"(429 refused by a limit: %d; 5xx, e.g. 503 limits unavailable: %d)", r.BadStatus, r.Status429, r.Status5xx)
 }

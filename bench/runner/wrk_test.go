@@ -86,6 +86,36 @@ func TestCheckToleratesOnlyTheAllowedFailures(t *testing.T) {
 	}
 }
 
+func TestLimitedTargetsFailOnAnyRefusal(t *testing.T) {
+	r := wrkResult{Requests: 100, DurationUS: 1e6, BadStatus: 3, Status429: 2, Status5xx: 1}
+	if err := r.check(5); err != nil {
+		t.Fatalf("-max-errors 5 tolerates 3 failures: %v", err)
+	}
+	err := r.checkLimited()
+	if err == nil {
+		t.Fatal("a limited run with 3 non-200 answers accepted")
+	}
+	for _, want := range []string{"3 answers were not 200", "429 refused by a limit: 2", "5xx, e.g. 503 limits unavailable: 1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if err := (wrkResult{Requests: 100, DurationUS: 1e6, BadBody: 1}).checkLimited(); err != nil {
+		t.Errorf("a cut stream is -max-errors' business, not a refusal: %v", err)
+	}
+}
+
+func TestParseWrkOutputReadsRefusals(t *testing.T) {
+	out := strings.Replace(wrkOutput, `"err_status":0}`, `"err_status":0,"status_429":7,"status_5xx":1}`, 1)
+	r, err := parseWrkOutput([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status429 != 7 || r.Status5xx != 1 {
+		t.Errorf("status_429 %d status_5xx %d, want 7 and 1", r.Status429, r.Status5xx)
+	}
+}
+
 func TestWrkCommandLine(t *testing.T) {
 	o := options{threads: 2, conns: 32}
 	args := wrkArgs(o, "/w/chat.lua", "http://127.0.0.1:1/v1/chat/completions", 2500*time.Millisecond)
@@ -126,6 +156,7 @@ func TestChatLuaSendsTheSameBodyAsTheProbe(t *testing.T) {
 		`,"stream":true`,
 		`data: [DONE]`,
 		`"choices"`,
+		`"status_429":%d,"status_5xx":%d`,
 	} {
 		if !strings.Contains(lua, piece) {
 			t.Errorf("chat.lua lacks %s", piece)

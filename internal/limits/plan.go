@@ -69,7 +69,15 @@ func plan(r Request, now time.Time) ([]check, error) {
 		return nil, fmt.Errorf("%w: tokens and cost must be finite and >= 0", ErrInvalid)
 	}
 	tokens, cost := min(r.Tokens, maxExact), cashUnits(r.Cost)
-	checks := make([]check, 0, 2*len(r.Rules))
+	n := 0 // exactly the checks the rules make, so the slice never grows
+	for _, rule := range r.Rules {
+		for _, on := range [...]bool{rule.RPM > 0, rule.TPM > 0, rule.MaxParallel > 0, rule.HasBudget, rule.TokensBudget > 0} {
+			if on {
+				n++
+			}
+		}
+	}
+	checks := make([]check, 0, n)
 	for i, rule := range r.Rules {
 		if err := validRule(rule); err != nil {
 			return nil, err

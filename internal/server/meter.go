@@ -180,16 +180,79 @@ func dialectName(d call.Dialect) string {
 	return usage.DialectOpenAI
 }
 
+// Header names of the rate-limit status, as OpenAI sends them (already in canonical form).
+const (
+	hdrLimitRequests     = "X-Ratelimit-Limit-Requests"
+	hdrRemainingRequests = "X-Ratelimit-Remaining-Requests"
+	hdrResetRequests     = "X-Ratelimit-Reset-Requests"
+	hdrLimitTokens       = "X-Ratelimit-Limit-Tokens"
+	hdrRemainingTokens   = "X-Ratelimit-Remaining-Tokens"
+	hdrResetTokens       = "X-Ratelimit-Reset-Tokens"
+)
+
 // setRateHeaders sets OpenAI's x-ratelimit-* headers from the strictest request and token limits.
+// It runs on every limited call, so the values share one string and one slice.
 func setRateHeaders(h http.Header, st limits.Status) {
-	if st.LimitRequests > 0 {
-		h.Set("X-Ratelimit-Limit-Requests", strconv.FormatInt(st.LimitRequests, 10))
-		h.Set("X-Ratelimit-Remaining-Requests", strconv.FormatInt(max(st.RemainingRequests, 0), 10))
-		h.Set("X-Ratelimit-Reset-Requests", st.ResetRequests.Round(time.Millisecond).String())
+	req, tok := st.LimitRequests > 0, st.LimitTokens > 0
+	if !req && !tok {
+		return
 	}
-	if st.LimitTokens > 0 {
-		h.Set("X-Ratelimit-Limit-Tokens", strconv.FormatInt(st.LimitTokens, 10))
-		h.Set("X-Ratelimit-Remaining-Tokens", strconv.FormatInt(max(st.RemainingTokens, 0), 10))
-		h.Set("X-Ratelimit-Reset-Tokens", st.ResetTokens.Round(time.Millisecond).String())
+	var buf [128]byte
+	var ends [7]int // value i is b[ends[i]:ends[i+1]]
+	b := buf[:0]
+	for i := range 6 {
+		switch {
+		case i < 3 && !req, i >= 3 && !tok:
+		case i == 0:
+			b = strconv.AppendInt(b, st.LimitRequests, 10)
+		case i == 1:
+			b = strconv.AppendInt(b, max(st.RemainingRequests, 0), 10)
+		case i == 2:
+			b = appendReset(b, st.ResetRequests)
+		case i == 3:
+			b = strconv.AppendInt(b, st.LimitTokens, 10)
+		case i == 4:
+			b = strconv.AppendInt(b, max(st.RemainingTokens, 0), 10)
+		default:
+			b = appendReset(b, st.ResetTokens)
+		}
+		ends[i+1] = len(b)
 	}
+	all := string(b)
+	vals := make([]string, 6)
+	for i, name := range [6]string{hdrLimitRequests, hdrRemainingRequests, hdrResetRequests, hdrLimitTokens, hdrRemainingTokens, hdrResetTokens} {
+		if i < 3 && req || i >= 3 && tok {
+			vals[i] = all[ends[i]:ends[i+1]]
+			h[name] = vals[i : i+1 : i+1]
+		}
+	}
+}
+
+// appendReset appends d rounded to the millisecond as time.Duration's String writes it
+// ("0s", "250ms", "59.999s", "1m0.5s"), without allocating.
+func appendReset(b []byte, d time.Duration) []byte {
+	ms := int64(d.Round(time.Millisecond) / time.Millisecond)
+	switch {
+	case ms <= 0:
+		return append(b, "0s"...)
+	case ms < 1000:
+		b = strconv.AppendInt(b, ms, 10)
+		return append(b, "ms"...)
+	}
+	if h := ms / 3_600_000; h > 0 {
+		b = strconv.AppendInt(b, h, 10)
+		b = append(b, 'h')
+	}
+	if ms >= 60_000 {
+		b = strconv.AppendInt(b, ms/60_000%60, 10)
+		b = append(b, 'm')
+	}
+	b = strconv.AppendInt(b, ms/1000%60, 10)
+	if frac := ms % 1000; frac != 0 {
+		b = append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+	}
+	return append(b, 's')
 }
