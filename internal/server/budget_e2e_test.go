@@ -176,8 +176,9 @@ func TestStreamCutAtReservation(t *testing.T) {
 			if len(acc.Choices) != 1 || acc.Choices[0].FinishReason != "length" {
 				t.Fatalf("openai stream ended with %+v, want finish_reason length", acc.Choices)
 			}
-			if words := strings.Fields(acc.Choices[0].Message.Content); len(words) == 0 || len(words) > 3 {
-				t.Fatalf("openai stream passed %q; want at most the 3 reserved tokens", acc.Choices[0].Message.Content)
+			// The stream ends at the first event past the 3 reserved tokens.
+			if words := strings.Fields(acc.Choices[0].Message.Content); len(words) == 0 || len(words) > 4 {
+				t.Fatalf("openai stream passed %q; want the 3 reserved tokens and at most one event more", acc.Choices[0].Message.Content)
 			}
 			var last ollamaapi.ChatResponse
 			var content strings.Builder
@@ -190,10 +191,10 @@ func TestStreamCutAtReservation(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ollama stream: %v", err)
 			}
-			if !last.Done || last.DoneReason != "length" || last.EvalCount == 0 || last.EvalCount > 3 {
+			if !last.Done || last.DoneReason != "length" || last.EvalCount == 0 || last.EvalCount > 4 {
 				t.Fatalf("ollama stream ended with done=%v reason=%q eval_count=%d", last.Done, last.DoneReason, last.EvalCount)
 			}
-			if words := strings.Fields(content.String()); len(words) == 0 || len(words) > 3 {
+			if words := strings.Fields(content.String()); len(words) == 0 || len(words) > 4 {
 				t.Fatalf("ollama stream passed %q", content.String())
 			}
 		})
@@ -418,5 +419,31 @@ func TestTeamAndUserBudgetsSpanTheirKeys(t *testing.T) {
 	}
 	if s, body, _ := w.Do(t, http.MethodPost, "/v1/chat/completions", u2, budgetCall); s != 429 || !strings.Contains(string(body), `user \"dana\"`) {
 		t.Fatalf("past the user budget: %d %s", s, body)
+	}
+}
+
+// TestStreamEndingAtItsMaxTokensIsNotCut: a limited stream that ends at its own max_tokens reaches
+// the client exactly as an unlimited one does (the backend's own ending, not Warden's).
+func TestStreamEndingAtItsMaxTokensIsNotCut(t *testing.T) {
+	w, _ := pricedGateway(t, "openai", fakellm.Options{Chunks: 16}, "")
+	limited, _ := w.NewKey(t, map[string]any{"tpm_limit": 100000, "max_budget": 1000})
+	free, _ := w.NewKey(t, nil)
+	run := func(key string) (string, string) {
+		oc := openaiClient(w, key)
+		stream := oc.Chat.Completions.NewStreaming(context.Background(), openai.ChatCompletionNewParams{
+			Model: "m", MaxTokens: openai.Int(16), Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")}})
+		var acc openai.ChatCompletionAccumulator
+		for stream.Next() {
+			acc.AddChunk(stream.Current())
+		}
+		if err := stream.Err(); err != nil || len(acc.Choices) != 1 {
+			t.Fatalf("stream: %v %+v", err, acc.Choices)
+		}
+		return acc.Choices[0].Message.Content, acc.Choices[0].FinishReason
+	}
+	lc, lr := run(limited)
+	fc, fr := run(free)
+	if lc != fc || lr != fr {
+		t.Fatalf("limited stream %q (%s), unlimited %q (%s): want the same", lc, lr, fc, fr)
 	}
 }

@@ -327,6 +327,9 @@ func (s *Server) relayTranslated(w http.ResponseWriter, c *call.Call, ep endpoin
 		c.Usage, c.Metered = usage.Usage{PromptTokens: int64(u.PromptTokens), CompletionTokens: int64(u.CompletionTokens), Estimated: u.Estimated}, true
 		if u.Estimated {
 			c.Usage.PromptTokens = mt.prompt
+			if c.Err == "budget_cut" { // as in streamEnded: charged at most what was reserved
+				c.Usage.CompletionTokens = min(c.Usage.CompletionTokens, mt.cutAt)
+			}
 		}
 		return
 	}

@@ -24,8 +24,8 @@ type meter struct {
 	res    limits.Reservation // nil when no limit applies
 	price  usage.Price
 	prompt int64 // cheap prompt estimate (bytes/4): the reservation's, and a stream's fallback
-	// cutAt is the completion tokens a stream may reach before Warden ends it with finish_reason
-	// "length"; 0 = never (no token limit or budget applies).
+	// cutAt is the completion tokens a stream may produce: once its running count goes past it,
+	// Warden ends the stream with finish_reason "length"; 0 = never (no token limit or budget applies).
 	cutAt int64
 }
 
@@ -107,13 +107,22 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, c *call.Call, ep 
 				// No output limit in the request: reserve the default, but no more than the
 				// strictest token limit leaves, so that a small call under a small limit runs.
 				out = max(min(s.cfg.Limits.DefaultMaxTokens, tokenCap-m.prompt), 1)
+				m.cutAt = out
+			} else {
+				// The backend stops at the request's own limit; Warden's running count of the
+				// text is an estimate, so it cuts only a stream clearly past that limit (a
+				// backend that ignores max_tokens), never one that ends at it.
+				m.cutAt = out + out/8 + 8
 			}
-			m.cutAt = out
 		}
 		req.Tokens = m.prompt + out
 		req.Cost = m.price.Cost(usage.Usage{PromptTokens: m.prompt, CompletionTokens: out})
 	}
 	res, st, refusal, err := s.limiter.Reserve(r.Context(), req)
+	if err != nil && r.Context().Err() != nil {
+		c.Status, c.Err = 499, "client_closed" // the caller left while its limits were checked
+		return nil, false
+	}
 	if err != nil {
 		// Fail closed: a limit that cannot be checked is not waved through.
 		s.log.Error("limiter unavailable", "err", err)

@@ -47,8 +47,8 @@ type streamResult struct {
 }
 
 // relaySSE passes an OpenAI-format stream on event by event through obs, leaving out the events
-// obs drops (the usage chunk a client did not ask for). Once obs counts cutAt completion tokens
-// (cutAt > 0) it ends the stream well-formed instead of reading on. A non-empty rename replaces
+// obs drops (the usage chunk a client did not ask for). Once obs counts more than cutAt completion
+// tokens (cutAt > 0) it ends the stream well-formed instead of reading on. A non-empty rename replaces
 // each chunk's top-level "model" (the backend's name for the model) with the client's.
 func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cutAt int64, rename string) streamResult {
 	f, _ := w.(http.Flusher)
@@ -84,7 +84,7 @@ func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cut
 				return res
 			}
 			ev = ev[:0]
-			if cutAt > 0 && !obs.Done() && obs.Usage().CompletionTokens >= cutAt {
+			if cutAt > 0 && !obs.Done() && obs.Usage().CompletionTokens > cutAt {
 				res.cut = true
 				write(obs.AppendCut(nil))
 				return res
@@ -99,8 +99,8 @@ func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cut
 	}
 }
 
-// relayNDJSON passes an Ollama stream on line by line through obs; once obs counts cutAt
-// completion tokens (cutAt > 0) it ends the stream with a done frame instead of reading on.
+// relayNDJSON passes an Ollama stream on line by line through obs; once obs counts more than
+// cutAt completion tokens (cutAt > 0) it ends the stream with a done frame instead of reading on.
 // A non-empty rename replaces each line's top-level "model" with the client's name.
 func relayNDJSON(w http.ResponseWriter, body io.Reader, obs *usage.NDJSONObserver, cutAt int64, rename string) streamResult {
 	f, _ := w.(http.Flusher)
@@ -124,7 +124,7 @@ func relayNDJSON(w http.ResponseWriter, body io.Reader, obs *usage.NDJSONObserve
 		}
 		obs.Observe(line)
 		buf = append(append(buf[:0], line...), '\n')
-		if cutAt > 0 && !obs.Done() && obs.Usage().CompletionTokens >= cutAt {
+		if cutAt > 0 && !obs.Done() && obs.Usage().CompletionTokens > cutAt {
 			buf = obs.AppendCut(buf)
 			res.cut = true
 		}

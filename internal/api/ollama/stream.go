@@ -39,7 +39,7 @@ func TranslateStream(kind StreamKind, clientModel string, r io.Reader, w io.Writ
 }
 
 // TranslateStreamLimit is TranslateStream that ends the stream itself once
-// maxDeltas content deltas (about one token each) have passed, with a done
+// more than maxDeltas content deltas (about one token each) have passed, with a done
 // frame of done_reason "length", and then returns ErrLimitReached. maxDeltas
 // 0 means no limit.
 func TranslateStreamLimit(kind StreamKind, clientModel string, r io.Reader, w io.Writer, flush func(), maxDeltas int) (Usage, error) {
@@ -129,7 +129,7 @@ func (t *translator) chunk(data []byte) error {
 		if err := t.write(&frame{content: c.content, thinking: c.thinking}); err != nil {
 			return err
 		}
-		if t.maxDeltas > 0 && t.deltas >= t.maxDeltas && !c.hasFinish {
+		if t.maxDeltas > 0 && t.deltas > t.maxDeltas && !c.hasFinish {
 			t.finished, t.reason = true, "length"
 			return ErrLimitReached
 		}
