@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -279,18 +278,21 @@ func (s *Server) relayWhole(w http.ResponseWriter, c *call.Call, body io.Reader,
 // readAnswer reads a whole answer of at most maxTranslatedAnswer bytes; size is its
 // Content-Length, or -1.
 func readAnswer(body io.Reader, size int64) ([]byte, error) {
-	if size < 0 || size > maxTranslatedAnswer {
-		size = 512
+	if size >= 0 && size <= maxTranslatedAnswer {
+		buf := make([]byte, size) // the body is cut at its Content-Length by the HTTP client
+		if _, err := io.ReadFull(body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+1))
-	n, err := buf.ReadFrom(io.LimitReader(body, maxTranslatedAnswer+1))
+	buf, err := io.ReadAll(io.LimitReader(body, maxTranslatedAnswer+1))
 	if err != nil {
 		return nil, err
 	}
-	if n > maxTranslatedAnswer {
+	if len(buf) > maxTranslatedAnswer {
 		return nil, errors.New("answer too large")
 	}
-	return buf.Bytes(), nil
+	return buf, nil
 }
 
 // relayTranslated answers an Ollama call from an OpenAI backend's answer.
