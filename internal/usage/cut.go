@@ -26,9 +26,12 @@ var (
 // created and model; then, if the client asked for usage, a usage-only
 // chunk with the counts so far (Usage); then "data: [DONE]". A stream cut
 // before its first chunk gets a made-up id and the current time.
-func (o *SSEObserver) AppendCut(dst []byte) []byte {
+func (o *SSEObserver) AppendCut(dst []byte) []byte { return o.appendCut(dst, time.Now()) }
+
+// appendCut is AppendCut at the time now.
+func (o *SSEObserver) appendCut(dst []byte, now time.Time) []byte {
 	id, model := []byte(`"chatcmpl-warden"`), []byte(`""`)
-	created := time.Now().Unix()
+	created := now.Unix()
 	if o.hasMeta {
 		id = o.meta[:o.idLen]
 		if len(o.meta) > o.idLen {
@@ -76,7 +79,10 @@ func (o *SSEObserver) AppendCut(dst []byte) []byte {
 // AppendCut appends the end of an Ollama stream: a done frame with
 // done_reason "length", the stream's model, and prompt_eval_count and
 // eval_count so far (Usage), as one NDJSON line.
-func (o *NDJSONObserver) AppendCut(dst []byte) []byte {
+func (o *NDJSONObserver) AppendCut(dst []byte) []byte { return o.appendCut(dst, time.Now()) }
+
+// appendCut is AppendCut at the time now.
+func (o *NDJSONObserver) appendCut(dst []byte, now time.Time) []byte {
 	model := o.model
 	if model == nil {
 		model = []byte(`""`)
@@ -84,7 +90,7 @@ func (o *NDJSONObserver) AppendCut(dst []byte) []byte {
 	dst = append(dst, `{"model":`...)
 	dst = append(dst, model...)
 	dst = append(dst, `,"created_at":"`...)
-	dst = time.Now().UTC().AppendFormat(dst, time.RFC3339Nano)
+	dst = now.UTC().AppendFormat(dst, time.RFC3339Nano)
 	if o.generate {
 		dst = append(dst, `","response":""`...)
 	} else {

@@ -37,6 +37,10 @@ type SSEObserver struct {
 	maxIndex   int  // highest choice index seen, up to maxCutChoices-1
 
 	data, scratch []byte
+
+	shape   shape    // the common chunk's layout, once learned
+	rec     recorder // the strings the current full parse counts
+	noShape bool     // always parse in full (the reference for tests)
 }
 
 // NewSSEObserver returns an observer for one stream. clientIncludeUsage is
@@ -53,7 +57,8 @@ func NewSSEObserver(clientIncludeUsage bool, promptEstimate int64) *SSEObserver 
 // for the usage-only chunk ("choices": [] with a usage object) when the
 // client did not ask for usage; the relay then does not forward the event.
 // Anything it cannot read (comments, malformed JSON, error objects) is
-// passed on (drop=false) and counts nothing.
+// passed on (drop=false) and counts nothing. A chunk laid out like an
+// earlier text chunk is read by its shape (shape.go), with the same result.
 func (o *SSEObserver) Observe(event []byte) (drop bool) {
 	data := o.eventData(event)
 	if len(data) == 0 {
@@ -63,6 +68,30 @@ func (o *SSEObserver) Observe(event []byte) (drop bool) {
 		o.done = true
 		return false
 	}
+	if !o.noShape {
+		var counted [maxSlots][]byte
+		if o.shape.match(data, &counted) {
+			// The chunk is the learned one with other text: counting
+			// the text is all its full parse would do.
+			for _, raw := range counted[:o.shape.counted] {
+				o.addString(raw)
+			}
+			return false
+		}
+		o.rec.start(true, len(data))
+	}
+	drop, learnable := o.observeData(data)
+	if learnable {
+		o.shape.learn(data, &o.rec)
+	}
+	o.rec.on = false
+	return drop
+}
+
+// observeData reads the data of one event (not [DONE]) in full. It reports
+// whether the event is to be dropped, and whether its only effect was to
+// count the strings o.rec noted, so that its shape may be learned.
+func (o *SSEObserver) observeData(data []byte) (drop, learnable bool) {
 	// The fewer keys, the faster the scan: the stream's id, object,
 	// created and model are read until they are known.
 	var v [6][]byte
@@ -71,7 +100,7 @@ func (o *SSEObserver) Observe(event []byte) (drop bool) {
 		keys = keys[:2]
 	}
 	if jsonscan.Extract(data, keys, v[:]) != nil {
-		return false
+		return false, false
 	}
 	if !o.hasMeta && v[2] != nil {
 		o.remember(v[2], v[3], v[4], v[5])
@@ -82,16 +111,18 @@ func (o *SSEObserver) Observe(event []byte) (drop bool) {
 	}
 	choices := v[0]
 	if len(choices) == 0 || choices[0] != '[' {
-		return false
+		return false, false
 	}
 	if isEmptyArray(choices) {
-		return hasUsage && !o.clientUsage
+		return hasUsage && !o.clientUsage, false
 	}
 	// Nearly every chunk has one choice: read it without a second pass.
 	if one := choices[1 : len(choices)-1]; !o.choice(one) {
 		_ = jsonscan.Each(choices, func(c []byte) bool { o.choice(c); return true })
 	}
-	return false
+	// Once the meta is known, what else the chunk did (completion,
+	// maxIndex) stays done; a usage report must be read every time.
+	return false, o.hasMeta && !hasUsage
 }
 
 // eventData returns the data of event, which is either the data itself or
@@ -176,6 +207,7 @@ func (o *SSEObserver) toolCall(tc []byte) bool {
 
 // addString counts the text of a raw JSON string; other values are ignored.
 func (o *SSEObserver) addString(raw []byte) {
+	o.rec.note(raw)
 	o.scratch = addString(&o.text, o.scratch, raw)
 }
 
