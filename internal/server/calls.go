@@ -76,14 +76,9 @@ func (s *Server) modelCall(ep endpoint) authenticated {
 				body = b
 			}
 		}
-		s.forward(w, r, c, ep, m, body, &metered{meter: mt, clientUsage: parsed.includeUsage})
+		mt.clientUsage = parsed.includeUsage
+		s.forward(w, r, c, ep, m, body, mt)
 	}
-}
-
-// metered is what the relays need to measure a call's usage.
-type metered struct {
-	*meter
-	clientUsage bool // an OpenAI streaming client asked for stream_options.include_usage
 }
 
 func listPath(d call.Dialect) string {
@@ -164,7 +159,7 @@ type badRequest struct{ err error }
 func (b *badRequest) Error() string { return b.err.Error() }
 
 // forward sends the call to a backend of the model and relays the answer, measuring its usage.
-func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, ep endpoint, m *route.Model, body []byte, mt *metered) {
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, ep endpoint, m *route.Model, body []byte, mt *meter) {
 	ctx, cancel := r.Context(), context.CancelFunc(nil)
 	if !m.PlainHTTP() { // answers over net/http's transport are interrupted through their context
 		ctx, cancel = context.WithCancel(ctx)
@@ -208,14 +203,14 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, e
 		w.WriteHeader(resp.StatusCode)
 		obs := usage.NewSSEObserver(mt.clientUsage, mt.prompt)
 		res := relaySSE(w, idle, obs, mt.cutAt, rename)
-		s.streamEnded(r, c, idle, res, obs.Final(), ep, body, mt.cutAt)
+		s.streamEnded(r, c, idle, res, obs.Final(), ep, body)
 		return
 	case metered && ndjson && ep.generates():
 		c.Status = resp.StatusCode
 		w.WriteHeader(resp.StatusCode)
 		obs := usage.NewNDJSONObserver(ep.path, mt.prompt)
 		res := relayNDJSON(w, idle, obs, mt.cutAt, rename)
-		s.streamEnded(r, c, idle, res, obs.Final(), ep, body, mt.cutAt)
+		s.streamEnded(r, c, idle, res, obs.Final(), ep, body)
 		return
 	case metered && !sse && !ndjson:
 		s.relayWhole(w, c, idle, rename != "", mt, resp.ContentLength)
@@ -234,28 +229,23 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, c *call.Call, e
 
 // streamEnded records how a metered stream ended and what it used. A stream the client
 // abandoned is charged for what passed through Warden, no more.
-func (s *Server) streamEnded(r *http.Request, c *call.Call, idle *upstream.IdleReader, res streamResult, u usage.Usage, ep endpoint, body []byte, cutAt int64) {
+func (s *Server) streamEnded(r *http.Request, c *call.Call, idle *upstream.IdleReader, res streamResult, u usage.Usage, ep endpoint, body []byte) {
 	c.Bytes = res.bytes
 	switch {
 	case res.cut:
-		c.Err = "budget_cut"
+		c.Err = errBudgetCut
 	case res.err != nil:
 		c.Err = relayError(r, idle, res.err)
 	}
 	if u.Estimated { // the backend reported nothing: count the prompt properly, once
 		u.PromptTokens = usage.EstimatePrompt(dialectName(c.Dialect), ep.path, body)
-		if res.cut {
-			// Warden ended the stream when the running count reached the reservation; the finer
-			// count of the same text may come out higher, but no more than reserved was produced.
-			u.CompletionTokens = min(u.CompletionTokens, cutAt)
-		}
 	}
 	c.Usage, c.Metered = u, true
 }
 
 // relayWhole relays a whole answer, reading it first to take its usage. A model that has another
 // name on its backend gets the name the client used put back into the answer's "model" field.
-func (s *Server) relayWhole(w http.ResponseWriter, c *call.Call, body io.Reader, renamed bool, mt *metered, size int64) {
+func (s *Server) relayWhole(w http.ResponseWriter, c *call.Call, body io.Reader, renamed bool, mt *meter, size int64) {
 	raw, err := readAnswer(body, size)
 	if err != nil {
 		c.Status, c.Err = http.StatusBadGateway, "backend_read"
@@ -296,7 +286,7 @@ func readAnswer(body io.Reader, size int64) ([]byte, error) {
 }
 
 // relayTranslated answers an Ollama call from an OpenAI backend's answer.
-func (s *Server) relayTranslated(w http.ResponseWriter, c *call.Call, ep endpoint, resp *http.Response, body io.Reader, mt *metered) {
+func (s *Server) relayTranslated(w http.ResponseWriter, c *call.Call, ep endpoint, resp *http.Response, body io.Reader, mt *meter) {
 	if resp.StatusCode != http.StatusOK {
 		raw, _ := io.ReadAll(io.LimitReader(body, 1<<20))
 		c.Status, c.Err = resp.StatusCode, "backend_error"
@@ -320,7 +310,7 @@ func (s *Server) relayTranslated(w http.ResponseWriter, c *call.Call, ep endpoin
 		}
 		u, err := ollama.TranslateStreamLimit(sk, c.Model, body, cw, flush, int(min(mt.cutAt, 1<<30)))
 		if errors.Is(err, ollama.ErrLimitReached) {
-			c.Err = "budget_cut"
+			c.Err = errBudgetCut
 		} else if err != nil {
 			c.Err = "stream_error"
 			s.log.Warn("stream translation ended early", "request_id", c.ID, "err", err)
@@ -329,9 +319,6 @@ func (s *Server) relayTranslated(w http.ResponseWriter, c *call.Call, ep endpoin
 		c.Usage, c.Metered = usage.Usage{PromptTokens: int64(u.PromptTokens), CompletionTokens: int64(u.CompletionTokens), Estimated: u.Estimated}, true
 		if u.Estimated {
 			c.Usage.PromptTokens = mt.prompt
-			if c.Err == "budget_cut" { // as in streamEnded: charged at most what was reserved
-				c.Usage.CompletionTokens = min(c.Usage.CompletionTokens, mt.cutAt)
-			}
 		}
 		return
 	}

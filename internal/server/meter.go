@@ -27,6 +27,8 @@ type meter struct {
 	// cutAt is the completion tokens a stream may produce: once its running count goes past it,
 	// Warden ends the stream with finish_reason "length"; 0 = never (no token limit or budget applies).
 	cutAt int64
+	// clientUsage is set when an OpenAI streaming client asked for stream_options.include_usage.
+	clientUsage bool
 }
 
 // limitRule turns a configured limit set into a rule; ok is false when it limits nothing.
@@ -163,6 +165,12 @@ func (s *Server) settle(ctx context.Context, c *call.Call, m *meter) {
 		return
 	}
 	u := c.Usage
+	if u.Estimated && c.Err == errBudgetCut {
+		// Warden ended the stream when its running count passed the reservation; a finer count
+		// of the same text may come out higher, but no more than reserved was produced.
+		u.CompletionTokens = min(u.CompletionTokens, m.cutAt)
+		c.Usage = u
+	}
 	c.Cost = m.price.Cost(u)
 	if m.res != nil {
 		if err := m.res.Settle(ctx, u.Total(), c.Cost); err != nil {
@@ -265,3 +273,6 @@ func appendReset(b []byte, d time.Duration) []byte {
 	}
 	return append(b, 's')
 }
+
+// errBudgetCut is Call.Err for a stream Warden ended at its reservation.
+const errBudgetCut = "budget_cut"
