@@ -57,6 +57,9 @@ type ServerTimeouts struct {
 	IdleTimeout       Duration `yaml:"idle_timeout"`        // keep-alive; default 120s
 	StreamIdleTimeout Duration `yaml:"stream_idle_timeout"` // no byte from upstream for this long ends a stream; default 5m
 	ShutdownGrace     Duration `yaml:"shutdown_grace"`      // default 30s
+	// Engine serves HTTP/1.1: "fast" (default) answers ordinary requests on Warden's lean path
+	// and the rest with Go's net/http; "net/http" answers every request with net/http.
+	Engine string `yaml:"engine"`
 }
 
 // Backend is one upstream LLM server.
@@ -140,6 +143,7 @@ func Default() *Config {
 			IdleTimeout:       Duration(120 * time.Second),
 			StreamIdleTimeout: Duration(5 * time.Minute),
 			ShutdownGrace:     Duration(30 * time.Second),
+			Engine:            "fast",
 		},
 		Backends: []Backend{defaultOllamaBackend()},
 		Discovery: Discovery{

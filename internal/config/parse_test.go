@@ -45,6 +45,7 @@ func TestDefaultMatchesDocumentedValues(t *testing.T) {
 		{"server.idle_timeout", c.Server.IdleTimeout.Std(), 120 * time.Second},
 		{"server.stream_idle_timeout", c.Server.StreamIdleTimeout.Std(), 5 * time.Minute},
 		{"server.shutdown_grace", c.Server.ShutdownGrace.Std(), 30 * time.Second},
+		{"server.engine", c.Server.Engine, "fast"},
 		{"len(backends)", len(c.Backends), 1},
 		{"backend name", b.Name, "ollama"},
 		{"backend kind", b.Kind, "ollama"},

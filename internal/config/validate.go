@@ -77,6 +77,7 @@ func (c *Config) validate() Errors {
 	checkPositive(k, "server.idle_timeout", s.IdleTimeout)
 	checkPositive(k, "server.stream_idle_timeout", s.StreamIdleTimeout)
 	checkPositive(k, "server.shutdown_grace", s.ShutdownGrace)
+	checkOneOf(k, "server.engine", s.Engine, "fast", "net/http")
 	names := c.validateBackends(k)
 	c.validateModels(k, names)
 	c.validateModelGroups(k)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/warden-gw/warden/internal/admin"
 	"github.com/warden-gw/warden/internal/config"
+	"github.com/warden-gw/warden/internal/h1server"
 	"github.com/warden-gw/warden/internal/identity"
 	"github.com/warden-gw/warden/internal/keys"
 	"github.com/warden-gw/warden/internal/limits"
@@ -190,7 +191,7 @@ func (s *Server) Serve(ctx context.Context, ln, mln net.Listener) error {
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	s.Start(bg)
-	main := s.httpServer(s.handler)
+	main := s.mainServer(s.handler)
 	errc := make(chan error, 2)
 	go func() { errc <- serveOn(main, ln) }()
 	var msrv *http.Server
@@ -221,7 +222,31 @@ func (s *Server) Serve(ctx context.Context, ln, mln net.Listener) error {
 	return err
 }
 
-func serveOn(srv *http.Server, ln net.Listener) error {
+// httpServing is what Serve needs of an HTTP server: net/http's, or the fast path's.
+type httpServing interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+	Close() error
+}
+
+// mainServer serves the gateway's listener with the configured engine.
+func (s *Server) mainServer(h http.Handler) httpServing {
+	std := s.httpServer(h)
+	if s.cfg.Server.Engine == "net/http" {
+		return std
+	}
+	t := s.cfg.Server
+	return &h1server.Server{
+		Handler:           h,
+		ReadHeaderTimeout: time.Duration(t.ReadHeaderTimeout),
+		ReadTimeout:       time.Duration(t.ReadTimeout),
+		IdleTimeout:       time.Duration(t.IdleTimeout),
+		Fallback:          std,
+		Log:               s.log,
+	}
+}
+
+func serveOn(srv httpServing, ln net.Listener) error {
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
