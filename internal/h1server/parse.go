@@ -60,10 +60,13 @@ func parseHead(buf []byte) (head, verdict) {
 		line := fields[:eol]
 		fields = fields[eol+2:]
 		colon := strings.IndexByte(line, ':')
-		if colon <= 0 || !token(line[:colon]) {
+		if colon <= 0 {
 			return head{}, fallback
 		}
-		name := canonical(line[:colon])
+		name, ok := fieldName(line[:colon])
+		if !ok {
+			return head{}, fallback
+		}
 		value, ok := fieldValue(line[colon+1:])
 		if !ok {
 			return head{}, fallback
@@ -185,24 +188,37 @@ func token(s string) bool {
 	return true
 }
 
-// canonical returns the canonical form of a header name, without allocating when the client
-// already sent it canonical.
-func canonical(name string) string {
-	upper := true
+// fieldName checks that name is a token and returns its canonical form, without allocating
+// when the client already sent it canonical.
+func fieldName(name string) (string, bool) {
+	upper, canon := true, true
 	for i := 0; i < len(name); i++ {
 		c := name[i]
+		if !tokenChar[c] {
+			return "", false
+		}
 		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
-			return http.CanonicalHeaderKey(name)
+			canon = false
 		}
 		upper = c == '-'
 	}
-	return name
+	if canon {
+		return name, true
+	}
+	return http.CanonicalHeaderKey(name), true
 }
 
 // fieldValue trims the optional whitespace around a field value and refuses control characters
 // (CR and LF included: a bare one never ends a line on the fast path).
 func fieldValue(v string) (string, bool) {
-	v = strings.Trim(v, " \t")
+	i, j := 0, len(v)
+	for i < j && (v[i] == ' ' || v[i] == '\t') {
+		i++
+	}
+	for j > i && (v[j-1] == ' ' || v[j-1] == '\t') {
+		j--
+	}
+	v = v[i:j]
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
 			return "", false

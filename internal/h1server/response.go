@@ -102,10 +102,13 @@ func (w *response) snapshot() {
 // appendValue appends a field value with CR and LF turned into spaces, as net/http does, so
 // that no value can start a field or an answer of its own.
 func appendValue(b []byte, v string) []byte {
-	if strings.ContainsAny(v, "\r\n") {
-		return append(b, strings.NewReplacer("\r", " ", "\n", " ").Replace(v)...)
+	b = append(b, v...)
+	for i := len(b) - len(v); i < len(b); i++ {
+		if b[i] == '\r' || b[i] == '\n' {
+			b[i] = ' '
+		}
 	}
-	return append(b, v...)
+	return b
 }
 
 func (w *response) Write(p []byte) (int, error) {

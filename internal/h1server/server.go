@@ -205,7 +205,10 @@ type conn struct {
 	started  int64      // when the handler started, in Unix nanoseconds
 	cancel   context.CancelFunc
 	watching bool
+	cleared  bool // the watcher removed the read deadline
 	next     chan error
+
+	idleSet time.Time // when the idle deadline in force was set; zero if another is
 
 	snap, pending []byte // the responses' buffers, lent to one at a time
 }
@@ -251,7 +254,7 @@ func (c *conn) serve() {
 		if c.srv.shutting.Load() {
 			return
 		}
-		c.setReadDeadline(c.srv.IdleTimeout)
+		c.setIdleDeadline()
 	}
 }
 
@@ -308,12 +311,25 @@ func (c *conn) peekBuffered() []byte {
 // handOff gives the connection, with the bytes read but not consumed, to the fallback server.
 func (c *conn) handOff() {
 	c.handedOff = true
-	c.nc.SetReadDeadline(time.Time{})
+	c.setReadDeadline(0)
 	c.srv.handoff.push(&replayConn{Conn: c.nc, r: c.br})
+}
+
+// setIdleDeadline gives the connection IdleTimeout to send its next request. An idle deadline
+// set less than a 64th of IdleTimeout ago is kept: on a busy connection the deadline is not moved
+// on every request, at the price of an idle timeout up to 1.6% shorter.
+func (c *conn) setIdleDeadline() {
+	now := time.Now()
+	if !c.idleSet.IsZero() && now.Sub(c.idleSet) < c.srv.IdleTimeout/64 {
+		return
+	}
+	c.setReadDeadline(c.srv.IdleTimeout)
+	c.idleSet = now
 }
 
 // setReadDeadline sets the read deadline d from now (none for d <= 0).
 func (c *conn) setReadDeadline(d time.Duration) {
+	c.idleSet = time.Time{}
 	if d > 0 {
 		c.nc.SetReadDeadline(time.Now().Add(d))
 	} else {
@@ -366,6 +382,7 @@ func (c *conn) startWatch() {
 				still := c.handling
 				if still { // the idle deadline of the last request ran out during this one
 					c.nc.SetReadDeadline(time.Time{})
+					c.cleared = true
 				}
 				c.mu.Unlock()
 				if still {
@@ -415,6 +432,9 @@ func (c *conn) serveRequest(h head) bool {
 	ok := w.finish()
 	c.mu.Lock()
 	c.handling, c.cancel = false, nil
+	if c.cleared { // by the watcher: the idle deadline is gone
+		c.cleared, c.idleSet = false, time.Time{}
+	}
 	c.mu.Unlock()
 	body.closed = true
 	if !ok || h.close {
