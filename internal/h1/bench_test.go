@@ -1,6 +1,7 @@
 package h1
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -46,4 +47,37 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkReadResponse compares the response parser with http.ReadResponse on a typical answer.
+func BenchmarkReadResponse(b *testing.B) {
+	raw := []byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: Sun, 23 Nov 2025 11:00:00 GMT\r\n" +
+		"Content-Length: 42\r\n\r\n" + `{"choices":[{"message":{"content":"hi"}}]}`)
+	for _, p := range []struct {
+		name  string
+		parse func(br *bufio.Reader) (*http.Response, error)
+	}{
+		{"h1", func(br *bufio.Reader) (*http.Response, error) {
+			resp, _, err := readResponse(br, "POST")
+			return resp, err
+		}},
+		{"net-http", func(br *bufio.Reader) (*http.Response, error) {
+			return http.ReadResponse(br, &http.Request{Method: "POST"})
+		}},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			rd := bytes.NewReader(raw)
+			br := bufio.NewReaderSize(rd, 16<<10)
+			b.ReportAllocs()
+			for b.Loop() {
+				rd.Reset(raw)
+				br.Reset(rd)
+				resp, err := p.parse(br)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+			}
+		})
+	}
 }

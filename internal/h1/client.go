@@ -1,10 +1,10 @@
-// Package h1 is a small HTTP/1.1 client for calls to plain-HTTP backends: one goroutine per call,
-// one write per request, keep-alive connections reused last-in first-out.
-//
-// net/http's Transport hands every request to two goroutines per connection; on a 2-core machine
-// that costs more than the rest of a proxied call. Responses are parsed by net/http itself
-// (http.ReadResponse), so only the request writing and connection reuse live here.
+// Package h1 is a small HTTP/1.1 client for plain-HTTP backends, one goroutine per call.
 package h1
+
+// net/http's Transport hands every request to two goroutines per connection; on a 2-core machine
+// that costs more than the rest of a proxied call. Here each call writes its request in one write,
+// keep-alive connections are reused last-in first-out, and response heads in a strict common
+// subset are parsed in response.go; anything else goes to net/http's http.ReadResponse.
 
 import (
 	"bufio"
@@ -210,7 +210,7 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, method, path string, h
 		return fail(err)
 	}
 	answered = true
-	resp, err = http.ReadResponse(cn.br, &http.Request{Method: method})
+	resp, rb, err := readResponse(cn.br, method)
 	if err != nil {
 		if isTimeout(err) && ctx.Err() == nil {
 			err = TimeoutError{}
@@ -224,7 +224,11 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, method, path string, h
 	if c.opt.ResponseHeaderTimeout > 0 {
 		cn.nc.SetReadDeadline(time.Time{})
 	}
-	resp.Body = &respBody{c: c, cn: cn, rc: resp.Body, stop: stop, keep: !resp.Close}
+	if rb == nil {
+		rb = new(respBody)
+	}
+	rb.c, rb.cn, rb.rc, rb.stop, rb.keep = c, cn, resp.Body, stop, !resp.Close
+	resp.Body = rb
 	return resp, true, nil
 }
 

@@ -1,6 +1,7 @@
 package h1
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -270,5 +271,170 @@ func TestAbortInterruptsAReadAndNeverPoisonsThePool(t *testing.T) {
 	}
 	if n := conns.Load(); n != 2 {
 		t.Fatalf("%d connections, want 2 (the aborted one is not reused, the next one is)", n)
+	}
+}
+
+func TestKeepAliveReuseThroughNetHTTPServer(t *testing.T) {
+	srv, conns := server(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/length":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"n":`+r.URL.Query().Get("i")+`}`)
+		case "/chunked": // flushed before the end, so net/http frames it chunked
+			io.WriteString(w, "data: "+r.URL.Query().Get("i")+"\n\n")
+			w.(http.Flusher).Flush()
+			io.WriteString(w, "data: [DONE]\n\n")
+		case "/trailer": // chunked with a trailer field after the body
+			w.Header().Set(http.TrailerPrefix+"X-Usage", r.URL.Query().Get("i"))
+			w.(http.Flusher).Flush()
+			io.WriteString(w, "done")
+		}
+	})
+	c := client(srv, Options{})
+	for i := range 300 {
+		path := []string{"/length", "/chunked", "/trailer"}[i%3]
+		resp, err := c.Do(context.Background(), "GET", fmt.Sprintf("%s?i=%d", path, i), nil, nil)
+		if err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		switch rc := resp.Body.(*respBody).rc.(type) {
+		case *clBody, *chunkedBody:
+		default:
+			t.Fatalf("call %d (%s) was parsed by net/http (body %T)", i, path, rc)
+		}
+		body := readBody(t, resp)
+		var want string
+		switch path {
+		case "/length":
+			want = fmt.Sprintf(`{"n":%d}`, i)
+		case "/chunked":
+			want = fmt.Sprintf("data: %d\n\ndata: [DONE]\n\n", i)
+		case "/trailer":
+			want = "done"
+			if got := resp.Trailer.Get("X-Usage"); got != fmt.Sprint(i) {
+				t.Fatalf("call %d: trailer X-Usage %q", i, got)
+			}
+		}
+		if body != want {
+			t.Fatalf("call %d: body %q, want %q", i, body, want)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("300 sequential calls opened %d connections, want 1", n)
+	}
+}
+
+// rawServer answers every request with the canned response answer(path) and closes the
+// connection after it when closeAfter says so; it counts accepted connections.
+func rawServer(t *testing.T, answer func(path string) (resp string, closeAfter bool)) (addr string, conns *atomic.Int64) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	conns = new(atomic.Int64)
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() {
+				defer nc.Close()
+				br := bufio.NewReader(nc)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					io.Copy(io.Discard, req.Body)
+					resp, closeAfter := answer(req.URL.Path)
+					if _, err := io.WriteString(nc, resp); err != nil || closeAfter {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String(), conns
+}
+
+func TestFramingDecidesReuse(t *testing.T) {
+	answers := map[string]struct {
+		resp       string
+		closeAfter bool
+		body       string
+		reused     bool // the next call goes over the same connection
+	}{
+		"/length":      {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false, "ok", true},
+		"/chunked":     {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nok\r\n0\r\nX-T: 1\r\n\r\n", false, "ok", true},
+		"/204":         {"HTTP/1.1 204 No Content\r\n\r\n", false, "", true},
+		"/close":       {"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", true, "ok", false},
+		"/until-close": {"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it", true, "all of it", false},
+		"/http10":      {"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", false, "ok", false},
+	}
+	for path, a := range answers {
+		addr, conns := rawServer(t, func(p string) (string, bool) {
+			if p == "/next" {
+				return "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext", false
+			}
+			return a.resp, a.closeAfter
+		})
+		c := New(Options{Addr: addr, Host: addr})
+		resp, err := c.Do(context.Background(), "GET", path, nil, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if body := readBody(t, resp); body != a.body {
+			t.Fatalf("%s: body %q, want %q", path, body, a.body)
+		}
+		c.mu.Lock()
+		pooled := len(c.idle) == 1
+		c.mu.Unlock()
+		if pooled != a.reused {
+			t.Errorf("%s: connection pooled %v, want %v", path, pooled, a.reused)
+		}
+		resp, err = c.Do(context.Background(), "GET", "/next", nil, nil)
+		if err != nil {
+			t.Fatalf("%s, then /next: %v", path, err)
+		}
+		if body := readBody(t, resp); body != "next" {
+			t.Fatalf("%s, then /next: body %q", path, body)
+		}
+		want := int64(2)
+		if a.reused {
+			want = 1
+		}
+		if n := conns.Load(); n != want {
+			t.Errorf("%s: %d connections, want %d", path, n, want)
+		}
+	}
+}
+
+func TestBadTrailerIsAnErrorAndNotReused(t *testing.T) {
+	addr, conns := rawServer(t, func(p string) (string, bool) {
+		if p == "/bad" {
+			return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nno colon here\r\n\r\n", false
+		}
+		return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false
+	})
+	c := New(Options{Addr: addr, Host: addr})
+	resp, err := c.Do(context.Background(), "GET", "/bad", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(resp.Body); err == nil {
+		t.Fatal("a malformed trailer read as a clean end of body")
+	}
+	resp.Body.Close()
+	resp, err = c.Do(context.Background(), "GET", "/ok", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, resp)
+	if n := conns.Load(); n != 2 {
+		t.Fatalf("%d connections, want 2 (the one with the bad trailer is not reused)", n)
 	}
 }

@@ -19,11 +19,12 @@ var (
 	hDeny      = []string{"DENY"}
 	hNoRef     = []string{"no-referrer"}
 	hCSP       = []string{"default-src 'none'; frame-ancestors 'none'"}
-	hPerms     = []string{"interest-cohort=()"}
 	hdrRequest = http.CanonicalHeaderKey("X-Request-Id")
 )
 
-// secure sets the security headers every answer carries and the request id.
+// secure sets the security headers every answer carries and the request id. (No
+// Permissions-Policy: its only use here was opting out of FLoC, which browsers dropped; with it
+// an answer's header outgrew the map size that needs no second allocation.)
 func (s *Server) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -32,7 +33,6 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h["X-Frame-Options"] = hDeny
 		h["Referrer-Policy"] = hNoRef
 		h["Content-Security-Policy"] = hCSP
-		h["Permissions-Policy"] = hPerms
 		id := []string{s.ridGen.requestID(r.Header.Get(hdrRequest))}
 		h[hdrRequest] = id // one shared, never modified slice for both
 		r.Header[hdrRequest] = id
