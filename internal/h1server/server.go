@@ -399,7 +399,9 @@ func (c *conn) startWatch() {
 // serveRequest runs the handler for one request and reports whether the connection may serve
 // another.
 func (c *conn) serveRequest(h head) bool {
-	ctx, cancel := context.WithCancel(c.ctx)
+	// Not derived from the connection's context: registering a child there costs a map insert
+	// and delete per request, and this one is cancelled below or by the watcher anyway.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	body := &requestBody{c: c, remaining: h.contentLength, cancel: cancel}
 	if h.contentLength > int64(c.br.Buffered()) {

@@ -13,17 +13,29 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }
 
 // IdleReader ends a stream that sends nothing for the idle timeout by calling abort.
 // Streams are never cut by a total write timeout, only by silence.
+// A read only notes when it got bytes; the timer, when it fires, checks that note and waits
+// again if bytes came meanwhile, so a stream's chunks do not each move the timer.
 type IdleReader struct {
 	r     io.Reader
 	idle  time.Duration
+	start time.Time    // monotonic base of last
+	last  atomic.Int64 // when bytes last arrived, as time since start
 	timer *time.Timer
 	fired atomic.Bool
+	done  atomic.Bool // Stop was called: the timer must not re-arm itself
 }
 
 // NewIdleReader wraps r; abort runs when no byte arrives for idle.
 func NewIdleReader(r io.Reader, idle time.Duration, abort func()) *IdleReader {
-	ir := &IdleReader{r: r, idle: idle}
+	ir := &IdleReader{r: r, idle: idle, start: time.Now()}
 	ir.timer = time.AfterFunc(idle, func() {
+		if ir.done.Load() {
+			return
+		}
+		if quiet := time.Since(ir.start) - time.Duration(ir.last.Load()); quiet < ir.idle {
+			ir.timer.Reset(ir.idle - quiet)
+			return
+		}
 		ir.fired.Store(true)
 		abort()
 	})
@@ -48,13 +60,16 @@ func Aborter(resp *http.Response, cancel context.CancelFunc) func() {
 func (ir *IdleReader) Read(p []byte) (int, error) {
 	n, err := ir.r.Read(p)
 	if n > 0 {
-		ir.timer.Reset(ir.idle)
+		ir.last.Store(int64(time.Since(ir.start)))
 	}
 	return n, err
 }
 
 // Stop stops the idle timer.
-func (ir *IdleReader) Stop() { ir.timer.Stop() }
+func (ir *IdleReader) Stop() {
+	ir.done.Store(true)
+	ir.timer.Stop()
+}
 
 // Relay copies an upstream body to the caller; when flush is set it flushes after every read,
 // so each chunk reaches the caller as soon as it leaves the backend. It returns the bytes written
