@@ -35,6 +35,19 @@ func TestValidateHandBuiltConfig(t *testing.T) {
 	}
 }
 
+func TestServerEngineIsOneOfTwo(t *testing.T) {
+	c := Default()
+	c.Server.Engine = "nginx"
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "server.engine") || !strings.Contains(err.Error(), "net/http") {
+		t.Fatalf("Validate with server.engine nginx: %v", err)
+	}
+	c.Server.Engine = "net/http"
+	if err := c.Validate(); err != nil {
+		t.Fatalf("server.engine net/http refused: %v", err)
+	}
+}
+
 func TestListensPublicly(t *testing.T) {
 	tests := []struct {
 		listen string
