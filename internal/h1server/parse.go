@@ -142,16 +142,16 @@ func (h *head) requestLine(line string) bool {
 	plain := true
 	for i := 0; i < len(target); i++ {
 		switch c := target[i]; {
-		case c == '%':
-			plain = false
 		case !targetChar[c]:
 			return false
+		case c == '%' || c == '!' || c == '\'' || c == '(' || c == ')' || c == '*':
+			plain = false // escaped or escapable: net/url decides Path and RawPath
 		}
 	}
 	h.target = target
 	if plain {
-		path, query, _ := strings.Cut(target, "?")
-		h.url = &url.URL{Path: path, RawQuery: query}
+		path, query, q := strings.Cut(target, "?")
+		h.url = &url.URL{Path: path, RawQuery: query, ForceQuery: q && query == ""}
 		return true
 	}
 	u, err := url.ParseRequestURI(target)
@@ -162,10 +162,11 @@ func (h *head) requestLine(line string) bool {
 	return true
 }
 
-// targetChar holds the characters of an origin-form target that need no decoding: RFC 3986's
-// unreserved and sub-delims, ':', '@', '/' and '?'. '%' is handled apart.
+// targetChar holds the characters the fast path accepts in an origin-form target: RFC 3986's
+// unreserved and sub-delims, ':', '@', '/', '?' and '%'. A target with '%' or one of the
+// sub-delims net/url escapes in paths ("!'()*") is parsed by net/url.
 var targetChar = func() (t [256]bool) {
-	for _, c := range []byte("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/?") {
+	for _, c := range []byte("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/?%") {
 		t[c] = true
 	}
 	return t
