@@ -30,8 +30,8 @@ type response struct {
 	hasType    bool // the handler set Content-Type (perhaps to nil: no sniffing)
 	hasDate    bool
 	closeAfter bool
-	done       bool  // the handler returned: the buffers belong to the next request
-	failed     error // a write to the client failed
+	done       atomic.Bool // the handler returned: the buffers belong to the next request
+	failed     error       // a write to the client failed
 }
 
 const bufferBeforeChunking = 4 << 10
@@ -115,7 +115,7 @@ func (w *response) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
-	if w.done {
+	if w.done.Load() {
 		return 0, errAfterReturn
 	}
 	if w.failed != nil {
@@ -168,7 +168,7 @@ func (w *response) Flush() { w.FlushError() }
 
 // FlushError is Flush with the write error, for http.ResponseController.
 func (w *response) FlushError() error {
-	if w.done {
+	if w.done.Load() {
 		return errAfterReturn
 	}
 	if w.status == 0 {
@@ -235,7 +235,7 @@ func (w *response) sendHeader(final bool) {
 // can carry another request.
 func (w *response) finish() bool {
 	defer func() {
-		w.done = true
+		w.done.Store(true)
 		w.c.snap, w.c.pending = w.snap[:0], w.pending[:0] // keep the grown buffers
 	}()
 	if w.status == 0 {
@@ -265,14 +265,14 @@ func writeString(w io.StringWriter, s string) error {
 type requestBody struct {
 	c         *conn
 	remaining int64
-	closed    bool
+	closed    atomic.Bool
 	cancel    func() // ends the call's context
 }
 
 var errBodyClosed = errors.New("h1server: read on a closed request body")
 
 func (b *requestBody) Read(p []byte) (int, error) {
-	if b.closed {
+	if b.closed.Load() {
 		return 0, errBodyClosed
 	}
 	if b.remaining == 0 {

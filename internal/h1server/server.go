@@ -438,7 +438,7 @@ func (c *conn) serveRequest(h head) bool {
 		c.cleared, c.idleSet = false, time.Time{}
 	}
 	c.mu.Unlock()
-	body.closed = true
+	body.closed.Store(true)
 	if !ok || h.close {
 		return false
 	}
