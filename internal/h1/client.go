@@ -168,9 +168,30 @@ func (c *Client) CloseIdle() {
 
 var past = time.Unix(1, 0)
 
+const (
+	// watchAfter is how long a call waits for its answer before a cancellation of its context
+	// is hooked to the connection. Most answers come sooner and never pay for the hook.
+	watchAfter = 20 * time.Millisecond
+	// watchAbove is the request size from which the hook is set before writing: a larger
+	// request may not fit the socket buffers and block the write.
+	watchAbove = 64 << 10
+)
+
+func noStop() bool { return true }
+
 func (c *Client) roundTrip(ctx context.Context, cn *conn, method, path string, hdr []Header, body []byte) (resp *http.Response, answered bool, err error) {
-	// Cancelling ctx interrupts whatever read or write is blocked on the connection.
-	stop := context.AfterFunc(ctx, func() { cn.nc.SetDeadline(past) })
+	// Cancelling ctx interrupts whatever read or write is blocked on the connection, through a
+	// hook set once the call is slow, large or streamed.
+	stop, watching := noStop, false
+	watch := func() {
+		if !watching {
+			watching = true
+			stop = context.AfterFunc(ctx, func() { cn.nc.SetDeadline(past) })
+		}
+	}
+	if len(body) > watchAbove {
+		watch()
+	}
 	fail := func(err error) (*http.Response, bool, error) {
 		stop()
 		if ctx.Err() != nil {
@@ -200,13 +221,7 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, method, path string, h
 	if err := w.Flush(); err != nil {
 		return fail(err)
 	}
-	if c.opt.ResponseHeaderTimeout > 0 {
-		cn.nc.SetReadDeadline(time.Now().Add(c.opt.ResponseHeaderTimeout))
-	}
-	if _, err := cn.br.Peek(1); err != nil {
-		if isTimeout(err) && ctx.Err() == nil {
-			err = TimeoutError{}
-		}
+	if err := c.awaitAnswer(ctx, cn, watch); err != nil {
 		return fail(err)
 	}
 	answered = true
@@ -221,8 +236,9 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, method, path string, h
 		resp.Body.Close()
 		return fail(fmt.Errorf("h1: unexpected informational answer %d", resp.StatusCode))
 	}
-	if c.opt.ResponseHeaderTimeout > 0 {
-		cn.nc.SetReadDeadline(time.Time{})
+	cn.nc.SetReadDeadline(time.Time{})
+	if resp.ContentLength < 0 || int64(cn.br.Buffered()) < resp.ContentLength {
+		watch() // the body is still to come, perhaps for minutes
 	}
 	if rb == nil {
 		rb = new(respBody)
@@ -230,6 +246,34 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, method, path string, h
 	rb.c, rb.cn, rb.rc, rb.stop, rb.keep = c, cn, resp.Body, stop, !resp.Close
 	resp.Body = rb
 	return resp, true, nil
+}
+
+// awaitAnswer waits for the first byte of the answer, up to ResponseHeaderTimeout. After
+// watchAfter it calls watch, so that from then on a cancelled ctx ends the wait.
+func (c *Client) awaitAnswer(ctx context.Context, cn *conn, watch func()) error {
+	now := time.Now()
+	var deadline time.Time
+	if c.opt.ResponseHeaderTimeout > 0 {
+		deadline = now.Add(c.opt.ResponseHeaderTimeout)
+	}
+	first := now.Add(watchAfter)
+	if !deadline.IsZero() && deadline.Before(first) {
+		first = deadline
+	}
+	cn.nc.SetReadDeadline(first)
+	_, err := cn.br.Peek(1)
+	if err != nil && isTimeout(err) && (deadline.IsZero() || time.Now().Before(deadline)) {
+		watch() // a slow answer: a model loading or thinking
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		cn.nc.SetReadDeadline(deadline)
+		_, err = cn.br.Peek(1)
+	}
+	if err != nil && isTimeout(err) && ctx.Err() == nil {
+		return TimeoutError{}
+	}
+	return err
 }
 
 // respBody returns its connection to the pool when read to the end, and closes it otherwise.

@@ -438,3 +438,42 @@ func TestBadTrailerIsAnErrorAndNotReused(t *testing.T) {
 		t.Fatalf("%d connections, want 2 (the one with the bad trailer is not reused)", n)
 	}
 }
+
+func TestCancelEndsTheWaitForASlowAnswer(t *testing.T) {
+	release := make(chan struct{})
+	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		<-release // a model that thinks for a long time
+	})
+	defer close(release)
+	c := client(srv, Options{ResponseHeaderTimeout: time.Minute})
+	for _, after := range []time.Duration{time.Millisecond, 3 * watchAfter} { // before and after the hook is set
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(after, cancel)
+		done := make(chan error, 1)
+		go func() {
+			_, err := c.Do(ctx, "POST", "/slow", nil, []byte("{}"))
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled after %v: err %v, want context.Canceled", after, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("cancelled after %v: the call still waits for its answer", after)
+		}
+	}
+}
+
+func TestShortResponseHeaderTimeoutStillApplies(t *testing.T) {
+	release := make(chan struct{})
+	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request) { <-release })
+	defer close(release)
+	c := client(srv, Options{ResponseHeaderTimeout: watchAfter / 4})
+	start := time.Now()
+	_, err := c.Do(context.Background(), "POST", "/slow", nil, []byte("{}"))
+	var te TimeoutError
+	if !errors.As(err, &te) {
+		t.Fatalf("want TimeoutError, got %v after %v", err, time.Since(start))
+	}
+}
