@@ -303,6 +303,13 @@ func (b *respBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Buffered reports whether the whole rest of a Content-Length body has already been read into
+// the connection's buffer, so that reading it cannot block. Call it from the reading goroutine.
+func (b *respBody) Buffered() bool {
+	cl, ok := b.rc.(*clBody)
+	return ok && cl.n <= int64(b.cn.br.Buffered())
+}
+
 func (b *respBody) Close() error {
 	b.finish(false)
 	return nil

@@ -477,3 +477,26 @@ func TestShortResponseHeaderTimeoutStillApplies(t *testing.T) {
 		t.Fatalf("want TimeoutError, got %v after %v", err, time.Since(start))
 	}
 }
+
+func TestBufferedTellsWhetherTheBodyIsAllRead(t *testing.T) {
+	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/stream" {
+			io.WriteString(w, "data: 1\n\n")
+			w.(http.Flusher).Flush()
+			return
+		}
+		io.WriteString(w, `{"ok":true}`)
+	})
+	c := client(srv, Options{})
+	for path, want := range map[string]bool{"/plain": true, "/stream": false} {
+		resp, err := c.Do(context.Background(), "GET", path, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond) // let a small answer arrive whole
+		if got := resp.Body.(interface{ Buffered() bool }).Buffered(); got != want {
+			t.Errorf("%s: Buffered() = %v, want %v", path, got, want)
+		}
+		readBody(t, resp)
+	}
+}

@@ -25,8 +25,13 @@ type IdleReader struct {
 	done  atomic.Bool // Stop was called: the timer must not re-arm itself
 }
 
-// NewIdleReader wraps r; abort runs when no byte arrives for idle.
+// NewIdleReader wraps r; abort runs when no byte arrives for idle. An r that reports its
+// whole content as already buffered (a Buffered() bool method, as h1's bodies have) cannot go
+// silent, and gets no timer.
 func NewIdleReader(r io.Reader, idle time.Duration, abort func()) *IdleReader {
+	if b, ok := r.(interface{ Buffered() bool }); ok && b.Buffered() {
+		return &IdleReader{r: r, idle: idle}
+	}
 	ir := &IdleReader{r: r, idle: idle, start: time.Now()}
 	ir.timer = time.AfterFunc(idle, func() {
 		if ir.done.Load() {
@@ -59,7 +64,7 @@ func Aborter(resp *http.Response, cancel context.CancelFunc) func() {
 
 func (ir *IdleReader) Read(p []byte) (int, error) {
 	n, err := ir.r.Read(p)
-	if n > 0 {
+	if n > 0 && ir.timer != nil {
 		ir.last.Store(int64(time.Since(ir.start)))
 	}
 	return n, err
@@ -68,7 +73,9 @@ func (ir *IdleReader) Read(p []byte) (int, error) {
 // Stop stops the idle timer.
 func (ir *IdleReader) Stop() {
 	ir.done.Store(true)
-	ir.timer.Stop()
+	if ir.timer != nil {
+		ir.timer.Stop()
+	}
 }
 
 // Relay copies an upstream body to the caller; when flush is set it flushes after every read,

@@ -166,6 +166,26 @@ func TestIdleReaderCancelsAfterSilence(t *testing.T) {
 	}
 }
 
+// bufferedReader is a body already in memory, as h1 reports a small answer read whole.
+type bufferedReader struct{ io.Reader }
+
+func (bufferedReader) Buffered() bool { return true }
+
+func TestIdleReaderNeedsNoTimerForABufferedBody(t *testing.T) {
+	fired := make(chan struct{}, 1)
+	ir := upstream.NewIdleReader(bufferedReader{strings.NewReader("whole")}, time.Millisecond, func() { fired <- struct{}{} })
+	defer ir.Stop()
+	time.Sleep(20 * time.Millisecond)
+	if b, err := io.ReadAll(ir); err != nil || string(b) != "whole" {
+		t.Fatalf("ReadAll = %q, %v", b, err)
+	}
+	select {
+	case <-fired:
+		t.Fatal("a body that was all buffered was aborted as idle")
+	default:
+	}
+}
+
 func TestIdleReaderCancelsWhenNothingEverArrives(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pw.Close()
