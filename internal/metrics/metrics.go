@@ -26,6 +26,7 @@ type Metrics struct {
 
 	mu       sync.RWMutex
 	children map[childKey]child
+	settled  map[string]settledChild // by model
 }
 
 type childKey struct {
@@ -73,6 +74,7 @@ func New(inflight func() map[string]int64) *Metrics {
 			Name: "warden_limit_refusals_total", Help: "Calls refused by a limit, by limit and level.",
 		}, []string{"limit", "level"}),
 		children: map[childKey]child{},
+		settled:  map[string]settledChild{},
 	}
 	m.reg.MustRegister(m.calls, m.latency, m.ttfb, m.healthy, m.failover, m.failOpen, m.tokens, m.spend, m.refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -146,11 +148,38 @@ func (m *Metrics) Handler() http.Handler {
 
 // Settled counts a call's settled usage and cost.
 func (m *Metrics) Settled(model string, prompt, completion int64, cost float64) {
-	m.tokens.WithLabelValues(model, "prompt").Add(float64(max(prompt, 0)))
-	m.tokens.WithLabelValues(model, "completion").Add(float64(max(completion, 0)))
+	c := m.settledChild(model)
+	c.prompt.Add(float64(max(prompt, 0)))
+	c.completion.Add(float64(max(completion, 0)))
 	if cost > 0 {
-		m.spend.WithLabelValues(model).Add(cost)
+		c.spend.Add(cost)
 	}
+}
+
+// settledChild is a model's token and spend counters, looked up once.
+type settledChild struct{ prompt, completion, spend prometheus.Counter }
+
+func (m *Metrics) settledChild(model string) settledChild {
+	m.mu.RLock()
+	c, ok := m.settled[model]
+	m.mu.RUnlock()
+	if ok {
+		return c
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.settled) >= maxSeries {
+		model = "other"
+	}
+	if c, ok = m.settled[model]; !ok {
+		c = settledChild{
+			prompt:     m.tokens.WithLabelValues(model, "prompt"),
+			completion: m.tokens.WithLabelValues(model, "completion"),
+			spend:      m.spend.WithLabelValues(model),
+		}
+		m.settled[model] = c
+	}
+	return c
 }
 
 // Refused counts a call refused by a limit (rpm_limit, max_budget, ...) at a level (key, team, ...).
