@@ -213,8 +213,10 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, method, path string, h
 	}
 	if body != nil || method == http.MethodPost || method == http.MethodPut {
 		w.WriteString("\r\nContent-Length: ")
-		var nb [20]byte
-		w.Write(strconv.AppendInt(nb[:0], int64(len(body)), 10))
+		var nb [20]byte // written byte by byte: a slice of it passed to Write would escape
+		for _, c := range strconv.AppendInt(nb[:0], int64(len(body)), 10) {
+			w.WriteByte(c)
+		}
 	}
 	w.WriteString("\r\n\r\n")
 	w.Write(body)

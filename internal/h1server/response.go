@@ -1,6 +1,7 @@
 package h1server
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"net/http"
@@ -14,10 +15,11 @@ import (
 // Content-Length when the handler writes its whole body (up to bufferBeforeChunking bytes)
 // before returning or flushing, and with chunked encoding otherwise.
 type response struct {
-	c      *conn
-	req    *http.Request
-	header http.Header
-	body   *requestBody
+	c       *conn
+	req     *http.Request
+	header  http.Header
+	body    *requestBody
+	reqBody requestBody // what body points to
 
 	status     int
 	snap       []byte // the header fields as they were at WriteHeader, serialized
@@ -38,9 +40,12 @@ const bufferBeforeChunking = 4 << 10
 
 var errAfterReturn = errors.New("h1server: write after the handler returned")
 
-func newResponse(c *conn, r *http.Request, body *requestBody) *response {
-	return &response{c: c, req: r, body: body, header: make(http.Header, 8), declared: -1,
-		snap: c.snap[:0], pending: c.pending[:0]}
+// newResponse makes the writer of the next request on c, with room for its request body reader
+// (one allocation for both); the caller sets req.
+func newResponse(c *conn) *response {
+	w := &response{c: c, header: make(http.Header, 8), declared: -1, snap: c.snap[:0], pending: c.pending[:0]}
+	w.body = &w.reqBody
+	return w
 }
 
 func (w *response) Header() http.Header { return w.header }
@@ -144,8 +149,7 @@ func (w *response) Write(p []byte) (int, error) {
 func (w *response) writeBody(p []byte) error {
 	bw := w.c.bw
 	if w.chunked {
-		var nb [16]byte
-		bw.Write(strconv.AppendInt(nb[:0], int64(len(p)), 16))
+		writeInt(bw, int64(len(p)), 16)
 		bw.WriteString("\r\n")
 		bw.Write(p)
 		_, err := bw.WriteString("\r\n")
@@ -188,9 +192,8 @@ func (w *response) FlushError() error {
 func (w *response) sendHeader(final bool) {
 	w.sent = true
 	bw := w.c.bw
-	var nb [20]byte
 	bw.WriteString("HTTP/1.1 ")
-	bw.Write(strconv.AppendInt(nb[:0], int64(w.status), 10))
+	writeInt(bw, int64(w.status), 10)
 	bw.WriteByte(' ')
 	bw.WriteString(http.StatusText(w.status))
 	bw.WriteString("\r\n")
@@ -209,11 +212,11 @@ func (w *response) sendHeader(final bool) {
 	case w.noBody:
 	case w.declared >= 0:
 		bw.WriteString("Content-Length: ")
-		bw.Write(strconv.AppendInt(nb[:0], w.declared, 10))
+		writeInt(bw, w.declared, 10)
 		bw.WriteString("\r\n")
 	case final:
 		bw.WriteString("Content-Length: ")
-		bw.Write(strconv.AppendInt(nb[:0], int64(len(w.pending)), 10))
+		writeInt(bw, int64(len(w.pending)), 10)
 		bw.WriteString("\r\n")
 	default:
 		w.chunked = true
@@ -254,6 +257,14 @@ func (w *response) finish() bool {
 		return false // the answer is shorter than announced: only closing ends it
 	}
 	return w.failed == nil && !w.closeAfter
+}
+
+// writeInt writes n in base byte by byte, so that its digits need no heap buffer.
+func writeInt(bw *bufio.Writer, n int64, base int) {
+	var nb [20]byte
+	for _, c := range strconv.AppendInt(nb[:0], n, base) {
+		bw.WriteByte(c)
+	}
 }
 
 func writeString(w io.StringWriter, s string) error {

@@ -403,11 +403,13 @@ func (c *conn) serveRequest(h head) bool {
 	// and delete per request, and this one is cancelled below or by the watcher anyway.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	body := &requestBody{c: c, remaining: h.contentLength, cancel: cancel}
+	w := newResponse(c)
+	body := &w.reqBody
+	*body = requestBody{c: c, remaining: h.contentLength, cancel: cancel}
 	if h.contentLength > int64(c.br.Buffered()) {
 		c.setReadDeadline(c.srv.ReadTimeout) // the body still has to arrive
 	}
-	r := &http.Request{
+	base := http.Request{
 		Method:        h.method,
 		URL:           h.url,
 		Proto:         "HTTP/1.1",
@@ -422,10 +424,10 @@ func (c *conn) serveRequest(h head) bool {
 		Body:          http.NoBody,
 	}
 	if h.contentLength > 0 {
-		r.Body = body
+		base.Body = body
 	}
-	r = r.WithContext(ctx)
-	w := newResponse(c, r, body)
+	r := base.WithContext(ctx) // the one copy that holds ctx; base stays on the stack
+	w.req = r
 	c.mu.Lock()
 	c.handling, c.bodyRead, c.cancel = true, h.contentLength == 0, cancel
 	c.started = time.Now().UnixNano()

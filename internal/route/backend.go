@@ -48,6 +48,7 @@ type Backend struct {
 	auth     string         // "Bearer <key>" or ""
 	onDown   func(*Backend) // called when a failed call takes the backend out
 	inflight atomic.Int64
+	release  func() // ends a call counted by Acquire; one closure for every call
 	healthy  atomic.Bool
 	fails    int // consecutive failed probes (prober goroutine only)
 	oks      int
@@ -100,6 +101,7 @@ func NewBackend(s BackendSpec) (*Backend, error) {
 	}
 	b := &Backend{Spec: s, Base: u, Transport: tr, Client: &http.Client{Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	b.release = func() { b.inflight.Add(-1) }
 	if s.APIKey != "" {
 		b.auth = "Bearer " + s.APIKey
 	}
@@ -134,7 +136,7 @@ func (b *Backend) InFlight() int64 { return b.inflight.Load() }
 // Acquire counts a call in; the returned func counts it out.
 func (b *Backend) Acquire() func() {
 	b.inflight.Add(1)
-	return func() { b.inflight.Add(-1) }
+	return b.release
 }
 
 // URL returns the absolute URL of path on the backend.
