@@ -113,26 +113,24 @@ func parseHead(buf []byte) (head, verdict) {
 
 var crlfcrlf = []byte("\r\n\r\n")
 
+// fastMethods are the methods the fast path serves; HEAD, CONNECT, TRACE and extension methods
+// are net/http's.
+var fastMethods = [...]string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodOptions}
+
 // requestLine parses "METHOD target HTTP/1.1" in the fast path's subset.
 func (h *head) requestLine(line string) bool {
 	m, rest, ok := strings.Cut(line, " ")
 	if !ok {
 		return false
 	}
-	switch m { // constant strings: the method never keeps the head alive
-	case http.MethodGet:
-		h.method = http.MethodGet
-	case http.MethodPost:
-		h.method = http.MethodPost
-	case http.MethodPut:
-		h.method = http.MethodPut
-	case http.MethodPatch:
-		h.method = http.MethodPatch
-	case http.MethodDelete:
-		h.method = http.MethodDelete
-	case http.MethodOptions:
-		h.method = http.MethodOptions
-	default: // HEAD, CONNECT, TRACE and extension methods: net/http
+	for _, known := range fastMethods {
+		if m == known {
+			h.method = known // a constant: the method never keeps the head alive
+			break
+		}
+	}
+	if h.method == "" {
 		return false
 	}
 	target, proto, ok := strings.Cut(rest, " ")

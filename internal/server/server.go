@@ -235,15 +235,8 @@ func (s *Server) mainServer(h http.Handler) httpServing {
 	if s.cfg.Server.Engine == "net/http" {
 		return std
 	}
-	t := s.cfg.Server
-	return &h1server.Server{
-		Handler:           h,
-		ReadHeaderTimeout: time.Duration(t.ReadHeaderTimeout),
-		ReadTimeout:       time.Duration(t.ReadTimeout),
-		IdleTimeout:       time.Duration(t.IdleTimeout),
-		Fallback:          std,
-		Log:               s.log,
-	}
+	return &h1server.Server{Handler: h, Fallback: std, Log: s.log,
+		ReadHeaderTimeout: std.ReadHeaderTimeout, ReadTimeout: std.ReadTimeout, IdleTimeout: std.IdleTimeout}
 }
 
 func serveOn(srv httpServing, ln net.Listener) error {
