@@ -191,7 +191,6 @@ type conn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	remote string
-	ctx    context.Context // the connection's; each request's derives from it
 
 	idle      atomic.Bool // waiting for a request: Shutdown may close it
 	handedOff bool
@@ -236,9 +235,6 @@ func (c *conn) serve() {
 		}
 		c.srv.track(c, false)
 	}()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	c.ctx = ctx
 	c.setReadDeadline(c.srv.ReadHeaderTimeout)
 	for {
 		if !c.awaitRequest() {
