@@ -1,13 +1,12 @@
-// Package h1server serves HTTP/1.1 on plain TCP through a lean fast path for ordinary requests,
-// and hands every connection that sends anything else to a net/http Server.
-//
+// Package h1server serves plain-TCP HTTP/1.1 on a lean fast path, and anything unusual with net/http.
+package h1server
+
 // net/http's server costs about a third of a proxied call's CPU on a small machine: a map clone
 // and a sort of the response header, several deadline changes and a background read per request.
 // The fast path parses only a strict subset of HTTP/1.1 (see parseHead) into an *http.Request
 // and serves it with the same http.Handler; a connection whose request falls outside it (HEAD,
 // chunked or 100-continue bodies, upgrades, HTTP/1.0, odd syntax, huge heads) is handed to the
 // fallback net/http Server with the bytes already read, and stays there.
-package h1server
 
 import (
 	"bufio"
