@@ -100,28 +100,38 @@ func (c inflightCollector) Collect(ch chan<- prometheus.Metric) {
 // maxSeries bounds label combinations, so arbitrary model names cannot grow memory without end.
 const maxSeries = 10_000
 
+// series returns the metrics cached under k in cache, guarded by mu, making them with build on
+// first use. Once cache holds maxSeries entries, new keys share the entry of other(k).
+func series[K comparable, V any](mu *sync.RWMutex, cache map[K]V, k K, other func(K) K, build func(K) V) V {
+	mu.RLock()
+	v, ok := cache[k]
+	mu.RUnlock()
+	if ok {
+		return v
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(cache) >= maxSeries {
+		k = other(k)
+	}
+	if v, ok = cache[k]; !ok {
+		v = build(k)
+		cache[k] = v
+	}
+	return v
+}
+
 // Observe records one finished call. ttfb is negative when no answer started.
 func (m *Metrics) Observe(endpoint, model string, status int, seconds, ttfb float64) {
-	k := childKey{endpoint, model, status}
-	m.mu.RLock()
-	c, ok := m.children[k]
-	m.mu.RUnlock()
-	if !ok {
-		m.mu.Lock()
-		if len(m.children) >= maxSeries {
-			k.model = "other"
-			model = "other"
-		}
-		if c, ok = m.children[k]; !ok {
-			c = child{
-				calls:   m.calls.WithLabelValues(endpoint, model, strconv.Itoa(status)),
-				latency: m.latency.WithLabelValues(endpoint, model),
-				ttfb:    m.ttfb.WithLabelValues(endpoint, model),
+	c := series(&m.mu, m.children, childKey{endpoint, model, status},
+		func(k childKey) childKey { k.model = "other"; return k },
+		func(k childKey) child {
+			return child{
+				calls:   m.calls.WithLabelValues(k.endpoint, k.model, strconv.Itoa(k.status)),
+				latency: m.latency.WithLabelValues(k.endpoint, k.model),
+				ttfb:    m.ttfb.WithLabelValues(k.endpoint, k.model),
 			}
-			m.children[k] = c
-		}
-		m.mu.Unlock()
-	}
+		})
 	c.calls.Inc()
 	c.latency.Observe(seconds)
 	if ttfb >= 0 {
@@ -160,26 +170,14 @@ func (m *Metrics) Settled(model string, prompt, completion int64, cost float64) 
 type settledChild struct{ prompt, completion, spend prometheus.Counter }
 
 func (m *Metrics) settledChild(model string) settledChild {
-	m.mu.RLock()
-	c, ok := m.settled[model]
-	m.mu.RUnlock()
-	if ok {
-		return c
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(m.settled) >= maxSeries {
-		model = "other"
-	}
-	if c, ok = m.settled[model]; !ok {
-		c = settledChild{
-			prompt:     m.tokens.WithLabelValues(model, "prompt"),
-			completion: m.tokens.WithLabelValues(model, "completion"),
-			spend:      m.spend.WithLabelValues(model),
-		}
-		m.settled[model] = c
-	}
-	return c
+	return series(&m.mu, m.settled, model, func(string) string { return "other" },
+		func(model string) settledChild {
+			return settledChild{
+				prompt:     m.tokens.WithLabelValues(model, "prompt"),
+				completion: m.tokens.WithLabelValues(model, "completion"),
+				spend:      m.spend.WithLabelValues(model),
+			}
+		})
 }
 
 // Refused counts a call refused by a limit (rpm_limit, max_budget, ...) at a level (key, team, ...).

@@ -31,12 +31,7 @@ func diffSSE(t *testing.T, events [][]byte, clientUsage bool) (fast *SSEObserver
 		}
 	}
 	sameText(t, &fast.text, &ref.text)
-	if uf, ur := fast.Final(), ref.Final(); uf != ur {
-		t.Fatalf("Final %+v, full parse %+v", uf, ur)
-	}
-	if cf, cr := fast.appendCut(nil, cutTime), ref.appendCut(nil, cutTime); !bytes.Equal(cf, cr) {
-		t.Fatalf("ending\n%s\nfull parse\n%s", cf, cr)
-	}
+	sameEnding(t, fast, ref)
 	return fast
 }
 
@@ -56,13 +51,25 @@ func diffNDJSON(t *testing.T, lines [][]byte, endpoint string) (fast *NDJSONObse
 		}
 	}
 	sameText(t, &fast.text, &ref.text)
+	sameEnding(t, fast, ref)
+	return fast
+}
+
+// ending is what both observers offer once a stream is over.
+type ending interface {
+	Final() Usage
+	appendCut(dst []byte, now time.Time) []byte
+}
+
+// sameEnding fails unless the fast and the full-parse observer end a stream alike.
+func sameEnding(t *testing.T, fast, ref ending) {
+	t.Helper()
 	if uf, ur := fast.Final(), ref.Final(); uf != ur {
 		t.Fatalf("Final %+v, full parse %+v", uf, ur)
 	}
 	if cf, cr := fast.appendCut(nil, cutTime), ref.appendCut(nil, cutTime); !bytes.Equal(cf, cr) {
 		t.Fatalf("ending\n%s\nfull parse\n%s", cf, cr)
 	}
-	return fast
 }
 
 func sameText(t *testing.T, a, b *textCounter) {
