@@ -1,7 +1,6 @@
 package h1server
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"net/http"
@@ -32,13 +31,17 @@ type response struct {
 	hasType    bool // the handler set Content-Type (perhaps to nil: no sniffing)
 	hasDate    bool
 	closeAfter bool
+	ended      bool        // EndBody was called: the body is complete
 	done       atomic.Bool // the handler returned: the buffers belong to the next request
 	failed     error       // a write to the client failed
 }
 
 const bufferBeforeChunking = 4 << 10
 
-var errAfterReturn = errors.New("h1server: write after the handler returned")
+var (
+	errAfterReturn = errors.New("h1server: write after the handler returned")
+	errBodyEnded   = errors.New("h1server: write after EndBody")
+)
 
 // newResponse makes the writer of the next request on c, with room for its request body reader
 // (one allocation for both); the caller sets req.
@@ -126,6 +129,9 @@ func (w *response) Write(p []byte) (int, error) {
 	if w.failed != nil {
 		return 0, w.failed
 	}
+	if w.ended {
+		return 0, errBodyEnded
+	}
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -147,16 +153,13 @@ func (w *response) Write(p []byte) (int, error) {
 }
 
 func (w *response) writeBody(p []byte) error {
-	bw := w.c.bw
+	out := w.c.out
 	if w.chunked {
-		writeInt(bw, int64(len(p)), 16)
-		bw.WriteString("\r\n")
-		bw.Write(p)
-		_, err := bw.WriteString("\r\n")
-		return w.fail(err)
+		out.writeInt(int64(len(p)), 16)
+		out.WriteString("\r\n")
+		return w.fail(out.writeParts(p, crlf))
 	}
-	_, err := bw.Write(p)
-	return w.fail(err)
+	return w.fail(out.Write(p))
 }
 
 func (w *response) fail(err error) error {
@@ -184,17 +187,41 @@ func (w *response) FlushError() error {
 	if !w.sent {
 		w.sendHeader(false)
 	}
-	return w.fail(w.c.bw.Flush())
+	return w.fail(w.c.out.Flush())
+}
+
+// EndBody ends the answer before the handler returns: what was written goes out now, with the
+// end of a chunked body, in one write; later writes fail. A handler relaying a stream calls it
+// at the stream's end, so that the last events and the body's end do not take two writes and the
+// client need not wait for the work the handler does after the stream.
+func (w *response) EndBody() error {
+	if w.done.Load() {
+		return errAfterReturn
+	}
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.failed != nil || w.ended {
+		return w.failed
+	}
+	w.ended = true
+	if !w.sent {
+		w.sendHeader(true)
+	}
+	if w.chunked {
+		w.c.out.WriteString("0\r\n\r\n")
+	}
+	return w.fail(w.c.out.Flush())
 }
 
 // sendHeader writes the status line and header; final says the handler has returned, so the
 // whole body is in pending.
 func (w *response) sendHeader(final bool) {
 	w.sent = true
-	bw := w.c.bw
+	bw := w.c.out
 	bw.WriteString("HTTP/1.1 ")
-	writeInt(bw, int64(w.status), 10)
-	bw.WriteByte(' ')
+	bw.writeInt(int64(w.status), 10)
+	bw.WriteString(" ")
 	bw.WriteString(http.StatusText(w.status))
 	bw.WriteString("\r\n")
 	bw.Write(w.snap)
@@ -212,11 +239,11 @@ func (w *response) sendHeader(final bool) {
 	case w.noBody:
 	case w.declared >= 0:
 		bw.WriteString("Content-Length: ")
-		writeInt(bw, w.declared, 10)
+		bw.writeInt(w.declared, 10)
 		bw.WriteString("\r\n")
 	case final:
 		bw.WriteString("Content-Length: ")
-		writeInt(bw, int64(len(w.pending)), 10)
+		bw.writeInt(int64(len(w.pending)), 10)
 		bw.WriteString("\r\n")
 	default:
 		w.chunked = true
@@ -247,29 +274,16 @@ func (w *response) finish() bool {
 	if !w.sent {
 		w.sendHeader(true)
 	}
-	if w.chunked && w.failed == nil {
-		w.fail(writeString(w.c.bw, "0\r\n\r\n"))
+	if w.chunked && w.failed == nil && !w.ended {
+		w.c.out.WriteString("0\r\n\r\n")
 	}
 	if w.failed == nil {
-		w.fail(w.c.bw.Flush())
+		w.fail(w.c.out.Flush())
 	}
 	if w.declared >= 0 && w.written < w.declared && !w.noBody {
 		return false // the answer is shorter than announced: only closing ends it
 	}
 	return w.failed == nil && !w.closeAfter
-}
-
-// writeInt writes n in base byte by byte, so that its digits need no heap buffer.
-func writeInt(bw *bufio.Writer, n int64, base int) {
-	var nb [20]byte
-	for _, c := range strconv.AppendInt(nb[:0], n, base) {
-		bw.WriteByte(c)
-	}
-}
-
-func writeString(w io.StringWriter, s string) error {
-	_, err := w.WriteString(s)
-	return err
 }
 
 // requestBody reads a Content-Length body from the connection.

@@ -188,7 +188,7 @@ type conn struct {
 	srv    *Server
 	nc     net.Conn
 	br     *bufio.Reader
-	bw     *bufio.Writer
+	out    *outBuffer
 	remote string
 
 	idle      atomic.Bool // waiting for a request: Shutdown may close it
@@ -216,7 +216,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 		srv:    s,
 		nc:     nc,
 		br:     bufio.NewReaderSize(nc, headBuffer),
-		bw:     bufio.NewWriterSize(nc, 4<<10),
+		out:    newOutBuffer(nc, 4<<10),
 		remote: nc.RemoteAddr().String(),
 		next:   make(chan error, 1),
 	}

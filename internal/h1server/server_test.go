@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -356,5 +357,86 @@ func TestShutdownFinishesRunningCalls(t *testing.T) {
 	}
 	if _, err := net.Dial("tcp", addr); err == nil {
 		t.Fatal("still accepting after Shutdown")
+	}
+}
+
+func TestWritesOfEverySizeArriveWhole(t *testing.T) {
+	// Sizes around the output buffer's edge, with and without flushes, and with a
+	// declared Content-Length: what the client reads is exactly what was written.
+	sizes := []int{1, 4000, 95, 5000, 3, 4096, 4097, 20000, 0, 1, 4093}
+	want := make([]byte, 0, 45000)
+	for i, n := range sizes {
+		for j := 0; j < n; j++ {
+			want = append(want, byte('a'+(i+j)%26))
+		}
+	}
+	_, addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/declared" {
+			w.Header().Set("Content-Length", strconv.Itoa(len(want)))
+		}
+		off := 0
+		for i, n := range sizes {
+			w.Write(want[off : off+n])
+			off += n
+			if i%3 == 1 {
+				w.(http.Flusher).Flush()
+			}
+		}
+	}))
+	c, br := dial(t, addr)
+	for _, path := range []string{"/chunked", "/declared", "/chunked"} {
+		io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: h\r\n\r\n")
+		resp, got := readAnswer(t, br, "GET")
+		if got != string(want) {
+			t.Fatalf("%s: got %d bytes, want %d (first difference at %d)", path, len(got), len(want), firstDiff(got, string(want)))
+		}
+		if chunked := len(resp.TransferEncoding) == 1; chunked != (path == "/chunked") {
+			t.Errorf("%s: chunked %v", path, chunked)
+		}
+	}
+}
+
+func firstDiff(a, b string) int {
+	for i := 0; i < min(len(a), len(b)); i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+func TestEndBodyCompletesTheAnswerBeforeTheHandlerReturns(t *testing.T) {
+	release := make(chan struct{})
+	afterEnd := make(chan error, 1)
+	_, addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/next" {
+			w.Write([]byte("next"))
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Write([]byte("data: 1\n\n"))
+		w.(http.Flusher).Flush()
+		w.Write([]byte("data: [DONE]\n\n"))
+		if err := w.(interface{ EndBody() error }).EndBody(); err != nil {
+			t.Errorf("EndBody: %v", err)
+		}
+		_, err := w.Write([]byte("late"))
+		afterEnd <- err
+		<-release // the handler goes on working after the stream's end
+	}))
+	c, br := dial(t, addr)
+	io.WriteString(c, "GET /stream HTTP/1.1\r\nHost: h\r\n\r\n")
+	resp, got := readAnswer(t, br, "GET") // returns only once the chunked body has ended
+	if len(resp.TransferEncoding) != 1 || got != "data: 1\n\ndata: [DONE]\n\n" {
+		t.Fatalf("stream: encoding %v, body %q", resp.TransferEncoding, got)
+	}
+	if err := <-afterEnd; err == nil {
+		t.Error("a write after EndBody succeeded")
+	}
+	close(release)
+	// The connection carries the next request, with nothing left over from the first.
+	io.WriteString(c, "GET /next HTTP/1.1\r\nHost: h\r\n\r\n")
+	if _, got := readAnswer(t, br, "GET"); got != "next" {
+		t.Fatalf("next answer %q", got)
 	}
 }

@@ -27,6 +27,27 @@ type flushReader struct {
 	dirty bool
 }
 
+// bodyEnder is a ResponseWriter that can end its body before the handler returns (the fast
+// HTTP/1.1 path's): the last bytes and the body's end then leave in one write.
+type bodyEnder interface{ EndBody() error }
+
+// newFlushReader reads body for a relay that writes to w.
+func newFlushReader(w http.ResponseWriter, body io.Reader) *flushReader {
+	f, _ := w.(http.Flusher)
+	return &flushReader{r: body, f: f}
+}
+
+// finish sends what is left when a relay stops: at a clean end (ok) the body is ended as well
+// where w can do that, else what was written is flushed.
+func (fr *flushReader) finish(w http.ResponseWriter, ok bool) {
+	if e, can := w.(bodyEnder); ok && can {
+		e.EndBody()
+		fr.dirty = false
+		return
+	}
+	fr.flush()
+}
+
 func (fr *flushReader) Read(p []byte) (int, error) {
 	fr.flush()
 	return fr.r.Read(p)
@@ -51,11 +72,11 @@ type streamResult struct {
 // tokens (cutAt > 0) it ends the stream well-formed instead of reading on. A non-empty rename replaces
 // each chunk's top-level "model" (the backend's name for the model) with the client's.
 func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cutAt int64, rename string) streamResult {
-	f, _ := w.(http.Flusher)
-	fr := &flushReader{r: body, f: f}
-	defer fr.flush()
-	lr := lineio.NewReader(fr, openai.DefaultMaxLine, true)
+	fr := newFlushReader(w, body)
 	var res streamResult
+	defer func() { fr.finish(w, res.err == nil) }()
+	lr := lineio.NewReader(fr, openai.DefaultMaxLine, true)
+	defer lr.Release()
 	write := func(b []byte) bool {
 		n, err := w.Write(b)
 		res.bytes += int64(n)
@@ -103,11 +124,11 @@ func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cut
 // cutAt completion tokens (cutAt > 0) it ends the stream with a done frame instead of reading on.
 // A non-empty rename replaces each line's top-level "model" with the client's name.
 func relayNDJSON(w http.ResponseWriter, body io.Reader, obs *usage.NDJSONObserver, cutAt int64, rename string) streamResult {
-	f, _ := w.(http.Flusher)
-	fr := &flushReader{r: body, f: f}
-	defer fr.flush()
-	nd := ollama.NewNDJSONReader(fr)
+	fr := newFlushReader(w, body)
 	var res streamResult
+	defer func() { fr.finish(w, res.err == nil) }()
+	nd := ollama.NewNDJSONReader(fr)
+	defer nd.Release()
 	var buf []byte
 	for {
 		line, rerr := nd.Next()

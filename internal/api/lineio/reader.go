@@ -5,14 +5,19 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 )
+
+// bufPool holds the initial buffers of Readers that were released.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, initialSize); return &b }}
 
 // ErrTooLong is returned (wrapped) when a line exceeds the reader's maximum size.
 var ErrTooLong = errors.New("line too long")
 
 const (
-	initialSize = 4 << 10
-	maxEmpty    = 100 // consecutive (0, nil) reads tolerated, as in bufio
+	initialSize = 16 << 10 // as much as one read of an upstream connection brings
+	maxPooled   = 64 << 10 // larger buffers, grown for long lines, are not kept
+	maxEmpty    = 100      // consecutive (0, nil) reads tolerated, as in bufio
 )
 
 // Reader splits a stream into lines. A line ends at "\n" (a "\r" before it is
@@ -106,10 +111,19 @@ func (l *Reader) ReadLine() ([]byte, error) {
 }
 
 func (l *Reader) index(b []byte) int {
-	if l.cr {
-		return bytes.IndexAny(b, "\r\n")
+	i := bytes.IndexByte(b, '\n')
+	if !l.cr {
+		return i
 	}
-	return bytes.IndexByte(b, '\n')
+	// Two vectorised byte searches beat bytes.IndexAny's byte-by-byte scan of a set.
+	head := b
+	if i >= 0 {
+		head = b[:i]
+	}
+	if j := bytes.IndexByte(head, '\r'); j >= 0 {
+		return j
+	}
+	return i
 }
 
 func (l *Reader) tooLong() error {
@@ -117,11 +131,27 @@ func (l *Reader) tooLong() error {
 	return l.err
 }
 
+// Release gives the Reader's buffer back for reuse by later Readers. The Reader and every line it
+// returned must not be used after it.
+func (l *Reader) Release() {
+	if l.buf == nil || cap(l.buf) > maxPooled {
+		l.buf = nil
+		return
+	}
+	b := l.buf[:cap(l.buf)]
+	l.buf = nil
+	l.start, l.end, l.scanned = 0, 0, 0
+	bufPool.Put(&b)
+}
+
 // fill reads once from the underlying reader, compacting or growing the buffer first.
 func (l *Reader) fill() int {
 	if l.start > 0 {
 		n := copy(l.buf, l.buf[l.start:l.end])
 		l.start, l.end = 0, n
+	}
+	if l.buf == nil {
+		l.buf = *bufPool.Get().(*[]byte)
 	}
 	if l.end == len(l.buf) {
 		size := max(initialSize, 2*len(l.buf))

@@ -132,3 +132,19 @@ func TestReset(t *testing.T) {
 		t.Errorf("after Reset: %q %v", lines, err)
 	}
 }
+
+func TestReleasedBufferServesTheNextReader(t *testing.T) {
+	a := NewReader(strings.NewReader("one\ntwo\n"), 100, true)
+	if line, err := a.ReadLine(); err != nil || string(line) != "one" {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	a.Release()
+	// The next Reader may get a's buffer, with a's bytes still in it: it must read only its own.
+	b := NewReader(strings.NewReader("x\r\ny\rz"), 100, true)
+	lines, err := readAll(t, b)
+	if err != io.EOF || strings.Join(lines, "|") != "x|y|z" {
+		t.Fatalf("lines %q, err %v", lines, err)
+	}
+	b.Release()
+	b.Release() // a second Release is harmless
+}

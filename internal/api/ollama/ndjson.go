@@ -33,6 +33,9 @@ func NewNDJSONReaderSize(r io.Reader, max int) *NDJSONReader {
 	return &NDJSONReader{lines: lineio.NewReader(r, max, false), max: max}
 }
 
+// Release gives the reader's buffer back for reuse; n must not be used after it.
+func (n *NDJSONReader) Release() { n.lines.Release() }
+
 // Reset makes n read a new stream from r, reusing its buffer.
 func (n *NDJSONReader) Reset(r io.Reader) { n.lines.Reset(r) }
 
