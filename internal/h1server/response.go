@@ -31,17 +31,13 @@ type response struct {
 	hasType    bool // the handler set Content-Type (perhaps to nil: no sniffing)
 	hasDate    bool
 	closeAfter bool
-	ended      bool        // EndBody was called: the body is complete
 	done       atomic.Bool // the handler returned: the buffers belong to the next request
 	failed     error       // a write to the client failed
 }
 
 const bufferBeforeChunking = 4 << 10
 
-var (
-	errAfterReturn = errors.New("h1server: write after the handler returned")
-	errBodyEnded   = errors.New("h1server: write after EndBody")
-)
+var errAfterReturn = errors.New("h1server: write after the handler returned")
 
 // newResponse makes the writer of the next request on c, with room for its request body reader
 // (one allocation for both); the caller sets req.
@@ -129,9 +125,6 @@ func (w *response) Write(p []byte) (int, error) {
 	if w.failed != nil {
 		return 0, w.failed
 	}
-	if w.ended {
-		return 0, errBodyEnded
-	}
 	if len(p) == 0 {
 		return 0, nil
 	}
@@ -186,30 +179,6 @@ func (w *response) FlushError() error {
 	}
 	if !w.sent {
 		w.sendHeader(false)
-	}
-	return w.fail(w.c.out.Flush())
-}
-
-// EndBody ends the answer before the handler returns: what was written goes out now, with the
-// end of a chunked body, in one write; later writes fail. A handler relaying a stream calls it
-// at the stream's end, so that the last events and the body's end do not take two writes and the
-// client need not wait for the work the handler does after the stream.
-func (w *response) EndBody() error {
-	if w.done.Load() {
-		return errAfterReturn
-	}
-	if w.status == 0 {
-		w.WriteHeader(http.StatusOK)
-	}
-	if w.failed != nil || w.ended {
-		return w.failed
-	}
-	w.ended = true
-	if !w.sent {
-		w.sendHeader(true)
-	}
-	if w.chunked {
-		w.c.out.WriteString("0\r\n\r\n")
 	}
 	return w.fail(w.c.out.Flush())
 }
@@ -274,7 +243,7 @@ func (w *response) finish() bool {
 	if !w.sent {
 		w.sendHeader(true)
 	}
-	if w.chunked && w.failed == nil && !w.ended {
+	if w.chunked && w.failed == nil {
 		w.c.out.WriteString("0\r\n\r\n")
 	}
 	if w.failed == nil {

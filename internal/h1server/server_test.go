@@ -404,39 +404,3 @@ func firstDiff(a, b string) int {
 	}
 	return min(len(a), len(b))
 }
-
-func TestEndBodyCompletesTheAnswerBeforeTheHandlerReturns(t *testing.T) {
-	release := make(chan struct{})
-	afterEnd := make(chan error, 1)
-	_, addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/next" {
-			w.Write([]byte("next"))
-			return
-		}
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.Write([]byte("data: 1\n\n"))
-		w.(http.Flusher).Flush()
-		w.Write([]byte("data: [DONE]\n\n"))
-		if err := w.(interface{ EndBody() error }).EndBody(); err != nil {
-			t.Errorf("EndBody: %v", err)
-		}
-		_, err := w.Write([]byte("late"))
-		afterEnd <- err
-		<-release // the handler goes on working after the stream's end
-	}))
-	c, br := dial(t, addr)
-	io.WriteString(c, "GET /stream HTTP/1.1\r\nHost: h\r\n\r\n")
-	resp, got := readAnswer(t, br, "GET") // returns only once the chunked body has ended
-	if len(resp.TransferEncoding) != 1 || got != "data: 1\n\ndata: [DONE]\n\n" {
-		t.Fatalf("stream: encoding %v, body %q", resp.TransferEncoding, got)
-	}
-	if err := <-afterEnd; err == nil {
-		t.Error("a write after EndBody succeeded")
-	}
-	close(release)
-	// The connection carries the next request, with nothing left over from the first.
-	io.WriteString(c, "GET /next HTTP/1.1\r\nHost: h\r\n\r\n")
-	if _, got := readAnswer(t, br, "GET"); got != "next" {
-		t.Fatalf("next answer %q", got)
-	}
-}

@@ -27,25 +27,10 @@ type flushReader struct {
 	dirty bool
 }
 
-// bodyEnder is a ResponseWriter that can end its body before the handler returns (the fast
-// HTTP/1.1 path's): the last bytes and the body's end then leave in one write.
-type bodyEnder interface{ EndBody() error }
-
 // newFlushReader reads body for a relay that writes to w.
 func newFlushReader(w http.ResponseWriter, body io.Reader) *flushReader {
 	f, _ := w.(http.Flusher)
 	return &flushReader{r: body, f: f}
-}
-
-// finish sends what is left when a relay stops: at a clean end (ok) the body is ended as well
-// where w can do that, else what was written is flushed.
-func (fr *flushReader) finish(w http.ResponseWriter, ok bool) {
-	if e, can := w.(bodyEnder); ok && can {
-		e.EndBody()
-		fr.dirty = false
-		return
-	}
-	fr.flush()
 }
 
 func (fr *flushReader) Read(p []byte) (int, error) {
@@ -58,6 +43,16 @@ func (fr *flushReader) flush() {
 		fr.f.Flush()
 	}
 	fr.dirty = false
+}
+
+// finish is called when a relay stops. After an error what was written is flushed at once. At a
+// clean end (ok) the last events stay buffered: the server sends them with the body's end once
+// the handler returns, in one write instead of two, and only after the call has been settled, so
+// that a client that starts its next call on seeing the end finds this one's limits released.
+func (fr *flushReader) finish(ok bool) {
+	if !ok {
+		fr.flush()
+	}
 }
 
 // streamResult is how a metered stream ended.
@@ -74,7 +69,7 @@ type streamResult struct {
 func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cutAt int64, rename string) streamResult {
 	fr := newFlushReader(w, body)
 	var res streamResult
-	defer func() { fr.finish(w, res.err == nil) }()
+	defer func() { fr.finish(res.err == nil) }()
 	lr := lineio.NewReader(fr, openai.DefaultMaxLine, true)
 	defer lr.Release()
 	write := func(b []byte) bool {
@@ -126,7 +121,7 @@ func relaySSE(w http.ResponseWriter, body io.Reader, obs *usage.SSEObserver, cut
 func relayNDJSON(w http.ResponseWriter, body io.Reader, obs *usage.NDJSONObserver, cutAt int64, rename string) streamResult {
 	fr := newFlushReader(w, body)
 	var res streamResult
-	defer func() { fr.finish(w, res.err == nil) }()
+	defer func() { fr.finish(res.err == nil) }()
 	nd := ollama.NewNDJSONReader(fr)
 	defer nd.Release()
 	var buf []byte
