@@ -39,8 +39,13 @@ type row struct {
 	AddP50ms  *float64  `json:"added_p50_ms,omitempty"`
 	AddP99ms  *float64  `json:"added_p99_ms,omitempty"`
 	RoundsRPS []float64 `json:"rounds_rps,omitempty"`
-	OtherCPU  []float64 `json:"rounds_other_cpu,omitempty"`
-	Failures  []int64   `json:"rounds_failures,omitempty"`
+	Rounds    []int     `json:"rounds,omitempty"` // the round of each RoundsRPS entry
+	// RoundsVsNginx pairs each round with nginx's run of the same round, which ran minutes
+	// rather than rounds apart: steadier against a machine whose speed drifts than the ratio of
+	// medians.
+	RoundsVsNginx []float64 `json:"rounds_vs_nginx,omitempty"`
+	OtherCPU      []float64 `json:"rounds_other_cpu,omitempty"`
+	Failures      []int64   `json:"rounds_failures,omitempty"`
 }
 
 // settings records how the load was applied.
@@ -94,6 +99,7 @@ func summarize(samples []sample, scs []scenario, targets []target) []row {
 			for _, s := range samples {
 				if s.Scenario == sc.name && s.Target == t.name {
 					r.RoundsRPS = append(r.RoundsRPS, s.RPS)
+					r.Rounds = append(r.Rounds, s.Round)
 					r.OtherCPU = append(r.OtherCPU, s.OtherCPU)
 					r.Failures = append(r.Failures, s.Failures)
 					p50 = append(p50, s.P50ms)
@@ -122,6 +128,7 @@ func summarize(samples []sample, scs []scenario, targets []target) []row {
 			}
 			if nginx != nil {
 				r.VsNginx = ptr(r.RPS / nginx.RPS)
+				r.RoundsVsNginx = pairedRatios(r, nginx)
 			}
 			if warden != nil && isWarden(r.Target) {
 				r.VsWarden = ptr(r.RPS / warden.RPS)
@@ -130,6 +137,18 @@ func summarize(samples []sample, scs []scenario, targets []target) []row {
 		rows = append(rows, scRows...)
 	}
 	return rows
+}
+
+// pairedRatios divides each round of r by base's run of the same round; rounds that base lacks
+// are left out.
+func pairedRatios(r, base *row) []float64 {
+	var out []float64
+	for i, round := range r.Rounds {
+		if j := slices.Index(base.Rounds, round); j >= 0 && base.RoundsRPS[j] > 0 {
+			out = append(out, r.RoundsRPS[i]/base.RoundsRPS[j])
+		}
+	}
+	return out
 }
 
 // measured returns r when it holds numbers usable as a baseline.
@@ -239,7 +258,15 @@ func (rep report) writeMarkdown(w io.Writer) error {
 				parts[i] = fmt.Sprintf("%.0f (%s, %d failed responses)", v, percent(r.OtherCPU[i]), n)
 			}
 		}
-		fmt.Fprintf(&b, "- %s / %s: %s\n", r.Scenario, r.Target, strings.Join(parts, ", "))
+		line := fmt.Sprintf("- %s / %s: %s", r.Scenario, r.Target, strings.Join(parts, ", "))
+		if r.Target != "nginx" && r.Target != "direct" && len(r.RoundsVsNginx) > 0 {
+			ratios := make([]string, len(r.RoundsVsNginx))
+			for i, v := range r.RoundsVsNginx {
+				ratios[i] = fmt.Sprintf("%.2f", v)
+			}
+			line += fmt.Sprintf("; × nginx of the same round: %s (median %.2f)", strings.Join(ratios, ", "), median(r.RoundsVsNginx))
+		}
+		b.WriteString(line + "\n")
 	}
 	if warning := rep.noiseWarning(); warning != "" {
 		b.WriteString("\n" + warning + "\n")

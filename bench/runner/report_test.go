@@ -167,3 +167,29 @@ func TestTextTableHasOneLinePerRow(t *testing.T) {
 		t.Errorf("text table has %d lines, want header + %d rows:\n%s", len(lines), len(rows), b.String())
 	}
 }
+
+func TestRoundsArePairedWithNginxOfTheSameRound(t *testing.T) {
+	scs := scenarios(16)[:1]
+	samples := []sample{
+		{Round: 1, Scenario: "chat", Target: "nginx", RPS: 1000},
+		{Round: 2, Scenario: "chat", Target: "nginx", RPS: 2000},
+		{Round: 3, Scenario: "chat", Target: "nginx", RPS: 4000},
+		{Round: 1, Scenario: "chat", Target: "warden", RPS: 900},
+		{Round: 3, Scenario: "chat", Target: "warden", RPS: 2000}, // round 2 failed
+	}
+	rows := summarize(samples, scs, []target{{name: "nginx"}, {name: "warden"}})
+	w := rows[1]
+	if len(w.RoundsVsNginx) != 2 || w.RoundsVsNginx[0] != 0.9 || w.RoundsVsNginx[1] != 0.5 {
+		t.Fatalf("warden × nginx per round = %v, want [0.9 0.5]", w.RoundsVsNginx)
+	}
+	var b strings.Builder
+	if err := (report{Rows: rows}).writeMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "- chat / warden: 900 (0%), 2000 (0%); × nginx of the same round: 0.90, 0.50 (median 0.70)") {
+		t.Errorf("markdown lacks the paired ratios:\n%s", b.String())
+	}
+	if strings.Contains(b.String(), "chat / nginx: 1000 (0%), 2000 (0%), 4000 (0%);") {
+		t.Error("nginx is compared with itself")
+	}
+}
