@@ -65,7 +65,7 @@ func (s *Server) modelCall(ep endpoint) authenticated {
 			return
 		}
 		c.Model = m.Name
-		mt, ok := s.admit(w, r, c, ep, body)
+		mt, ok := s.admit(w, r, c, ep, body, parsed.maxOutput)
 		if !ok {
 			return
 		}
@@ -93,16 +93,19 @@ type parsedCall struct {
 	model        string
 	stream       bool
 	includeUsage bool // OpenAI stream_options.include_usage
+	// maxOutput is the request's output limit for reservations (usage.MaxOutput with no
+	// default), read in the same pass; -1 when not read, for admit to read it if needed.
+	maxOutput int64
 }
 
 // parseCall reads the model name and the stream flags in the endpoint's dialect.
 func parseCall(ep endpoint, body []byte) (parsedCall, error) {
 	if ep.dialect == call.OpenAI {
 		req, err := openai.ParseRequest(body)
-		return parsedCall{req.Model, req.Stream, req.IncludeUsage}, err
+		return parsedCall{req.Model, req.Stream, req.IncludeUsage, usage.MaxOutputOpenAI(req.OutputLimits, 0)}, err
 	}
 	req, err := ollama.ParseRequest(body, ep.streamDefault)
-	return parsedCall{model: req.Model, stream: req.Stream}, err
+	return parsedCall{model: req.Model, stream: req.Stream, maxOutput: -1}, err
 }
 
 // translated reports whether a call must be translated for the target: Ollama calls to OpenAI backends.

@@ -94,8 +94,9 @@ func tokenCap(rules []limits.Rule) (int64, bool) {
 }
 
 // admit reserves the call at every rule that applies. It answers 429 (with Retry-After when
-// waiting helps) or 503 itself and returns ok=false when the call may not go on.
-func (s *Server) admit(w http.ResponseWriter, r *http.Request, c *call.Call, ep endpoint, body []byte) (*meter, bool) {
+// waiting helps) or 503 itself and returns ok=false when the call may not go on. maxOutput is
+// usage.MaxOutput of the body with no default when the caller has read it already, else -1.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, c *call.Call, ep endpoint, body []byte, maxOutput int64) (*meter, bool) {
 	m := &meter{price: s.prices[c.Model], prompt: int64(len(body)) / 4}
 	rules := s.rulesFor(c)
 	if len(rules) == 0 {
@@ -105,7 +106,10 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, c *call.Call, ep 
 	if tokenCap, ok := tokenCap(rules); ok {
 		out := int64(0)
 		if ep.generates() {
-			if out = usage.MaxOutput(dialectName(c.Dialect), body, 0); out == 0 {
+			if out = maxOutput; out < 0 {
+				out = usage.MaxOutput(dialectName(c.Dialect), body, 0)
+			}
+			if out == 0 {
 				// No output limit in the request: reserve the default, but no more than the
 				// strictest token limit leaves, so that a small call under a small limit runs.
 				out = max(min(s.cfg.Limits.DefaultMaxTokens, tokenCap-m.prompt), 1)

@@ -340,17 +340,7 @@ func MaxOutput(dialect string, body []byte, def int64) int64 {
 		if jsonscan.Extract(body, []string{"max_completion_tokens", "max_tokens", "max_output_tokens", "n"}, v[:]) != nil {
 			return def
 		}
-		limit := def
-		for _, raw := range v[:3] {
-			if n, ok := readCount(raw); ok && n > 0 {
-				limit = n
-				break
-			}
-		}
-		if n, ok := readCount(v[3]); ok && n > 1 {
-			limit = clampCount(limit * min(n, maxChoices))
-		}
-		return limit
+		return MaxOutputOpenAI(v, def)
 	case DialectOllama:
 		var opts [1][]byte
 		if jsonscan.Extract(body, []string{"options"}, opts[:]) != nil || opts[0] == nil || opts[0][0] != '{' {
@@ -365,6 +355,23 @@ func MaxOutput(dialect string, body []byte, def int64) int64 {
 		}
 	}
 	return def
+}
+
+// MaxOutputOpenAI is MaxOutput of an OpenAI body from the raw values of its max_completion_tokens,
+// max_tokens, max_output_tokens and n fields (nil when absent), as openai.ParseRequest returns
+// them, so that the body need not be scanned twice.
+func MaxOutputOpenAI(v [4][]byte, def int64) int64 {
+	limit := def
+	for _, raw := range v[:3] {
+		if n, ok := readCount(raw); ok && n > 0 {
+			limit = n
+			break
+		}
+	}
+	if n, ok := readCount(v[3]); ok && n > 1 {
+		limit = clampCount(limit * min(n, maxChoices))
+	}
+	return limit
 }
 
 // readCount reads a JSON integer (an integral float like 12.0 too) within

@@ -40,6 +40,8 @@ func TestExtractMatchesKeysLikeEncodingJSON(t *testing.T) {
 		{"escaped upper", `{"\u004dodel":"a"}`, `"a"`},
 		{"long s folds to s", `{"ſtream":"a"}`, ""},
 		{"different key", `{"models":"a"}`, ""},
+		{"different first letter", `{"nodel":"a"}`, ""},
+		{"punctuation first byte", `{"-odel":"a"}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,6 +67,9 @@ func TestExtractMatchesKeysLikeEncodingJSON(t *testing.T) {
 	vals := make([][]byte, 1)
 	if err := Extract([]byte(`{"ſtream":false}`), []string{"stream"}, vals); err != nil || string(vals[0]) != "false" {
 		t.Errorf("ſtream did not match stream: %q %v", vals[0], err)
+	}
+	if err := Extract([]byte(`{"Kelvin":1}`), []string{"kelvin"}, vals); err != nil || string(vals[0]) != "1" {
+		t.Errorf("the Kelvin sign did not fold to k: %q %v", vals[0], err)
 	}
 }
 

@@ -175,6 +175,13 @@ func AppendString(dst []byte, s string) []byte {
 // case folding after unescaping.
 func keyMatches(raw []byte, escaped bool, want string) bool {
 	inner := raw[1 : len(raw)-1]
+	if !escaped && len(inner) > 0 && len(want) > 0 && inner[0] < utf8.RuneSelf && want[0] < utf8.RuneSelf &&
+		inner[0]|0x20 != want[0]|0x20 {
+		// Most keys differ from the wanted one in their first byte. Two ASCII bytes that differ
+		// even with the case bit set cannot fold to each other (ASCII letters fold only to their
+		// other case), so the keys differ in their first rune and no scan is needed.
+		return false
+	}
 	if !escaped && asciiOnly(inner) && asciiOnly([]byte(want)) {
 		return len(inner) == len(want) && asciiEqualFold(inner, want)
 	}

@@ -14,6 +14,10 @@ type Request struct {
 	Model        string
 	Stream       bool
 	IncludeUsage bool // stream_options.include_usage
+	// OutputLimits holds the raw values of max_completion_tokens, max_tokens, max_output_tokens
+	// and n, in that order (nil when absent), read in the same pass for the limits' estimate;
+	// they are slices of the body and are not validated here.
+	OutputLimits [4][]byte
 }
 
 // ParseError explains why a request body was refused. Its message is meant
@@ -37,11 +41,12 @@ func ParseRequest(body []byte) (Request, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return req, &ParseError{Msg: "request body is empty"}
 	}
-	var vals [3][]byte
-	if err := jsonscan.Extract(body, []string{"model", "stream", "stream_options"}, vals[:]); err != nil {
+	var vals [7][]byte
+	if err := jsonscan.Extract(body, requestKeys, vals[:]); err != nil {
 		return req, jsonError(err)
 	}
 	model, stream, opts := vals[0], vals[1], vals[2]
+	copy(req.OutputLimits[:], vals[3:])
 	switch {
 	case model == nil || isNull(model):
 		return req, &ParseError{Param: "model", Msg: "model is required"}
@@ -74,6 +79,9 @@ func ParseRequest(body []byte) (Request, error) {
 	}
 	return req, nil
 }
+
+// requestKeys are the top-level fields ParseRequest reads.
+var requestKeys = []string{"model", "stream", "stream_options", "max_completion_tokens", "max_tokens", "max_output_tokens", "n"}
 
 func jsonError(err error) error {
 	var dup *jsonscan.DuplicateKeyError

@@ -2,6 +2,7 @@ package openai
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/warden-gw/warden/internal/api/jsonscan"
@@ -23,6 +24,8 @@ func TestParseRequest(t *testing.T) {
 		{"escaped model", `{"model":"llama\u0033:8b"}`, Request{Model: "llama3:8b"}},
 		{"case-insensitive key as Go servers read it", `{"Model":"m"}`, Request{Model: "m"}},
 		{"whitespace", " \n{ \"model\" : \"m\" }\n", Request{Model: "m"}},
+		{"output limits", `{"model":"m","max_tokens":16,"n":2,"max_completion_tokens":null}`,
+			Request{Model: "m", OutputLimits: [4][]byte{[]byte("null"), []byte("16"), nil, []byte("2")}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -30,7 +33,7 @@ func TestParseRequest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
