@@ -86,6 +86,3 @@ func (o *outBuffer) Flush() error {
 	}
 	return o.err
 }
-
-// Buffered reports how many bytes wait to be sent.
-func (o *outBuffer) Buffered() int { return len(o.buf) }
