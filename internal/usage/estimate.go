@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/warden-gw/warden/internal/api/jsonscan"
+	"github.com/warden-gw/warden/internal/api/openai"
 )
 
 const (
@@ -337,7 +338,7 @@ func MaxOutput(dialect string, body []byte, def int64) int64 {
 	switch dialect {
 	case DialectOpenAI:
 		var v [4][]byte
-		if jsonscan.Extract(body, []string{"max_completion_tokens", "max_tokens", "max_output_tokens", "n"}, v[:]) != nil {
+		if jsonscan.Extract(body, openai.OutputLimitKeys, v[:]) != nil {
 			return def
 		}
 		return MaxOutputOpenAI(v, def)
@@ -357,9 +358,9 @@ func MaxOutput(dialect string, body []byte, def int64) int64 {
 	return def
 }
 
-// MaxOutputOpenAI is MaxOutput of an OpenAI body from the raw values of its max_completion_tokens,
-// max_tokens, max_output_tokens and n fields (nil when absent), as openai.ParseRequest returns
-// them, so that the body need not be scanned twice.
+// MaxOutputOpenAI is MaxOutput of an OpenAI body from the raw values of its openai.OutputLimitKeys
+// (nil when absent), as openai.ParseRequest returns them, so that the body need not be scanned
+// twice.
 func MaxOutputOpenAI(v [4][]byte, def int64) int64 {
 	limit := def
 	for _, raw := range v[:3] {

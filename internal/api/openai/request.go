@@ -41,7 +41,7 @@ func ParseRequest(body []byte) (Request, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return req, &ParseError{Msg: "request body is empty"}
 	}
-	var vals [7][]byte
+	var vals [3 + len(Request{}.OutputLimits)][]byte
 	if err := jsonscan.Extract(body, requestKeys, vals[:]); err != nil {
 		return req, jsonError(err)
 	}
@@ -80,8 +80,12 @@ func ParseRequest(body []byte) (Request, error) {
 	return req, nil
 }
 
+// OutputLimitKeys are the top-level fields that bound a request's output, in the order of
+// Request.OutputLimits.
+var OutputLimitKeys = []string{"max_completion_tokens", "max_tokens", "max_output_tokens", "n"}
+
 // requestKeys are the top-level fields ParseRequest reads.
-var requestKeys = []string{"model", "stream", "stream_options", "max_completion_tokens", "max_tokens", "max_output_tokens", "n"}
+var requestKeys = append([]string{"model", "stream", "stream_options"}, OutputLimitKeys...)
 
 func jsonError(err error) error {
 	var dup *jsonscan.DuplicateKeyError
