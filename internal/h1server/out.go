@@ -43,6 +43,12 @@ func (o *outBuffer) Write(p []byte) error {
 	return o.writeParts(p, nil)
 }
 
+// buffersWriter is a connection that writes several slices in one vectored write itself
+// (sockio.Conn); net.Buffers does that only for the standard library's own connections.
+type buffersWriter interface {
+	WriteBuffers(bufs [][]byte) (int, error)
+}
+
 // crlf ends a chunk of a chunked body.
 var crlf = []byte("\r\n")
 
@@ -63,7 +69,12 @@ func (o *outBuffer) writeParts(p, tail []byte) error {
 	if len(tail) > 0 {
 		bufs = append(bufs, tail)
 	}
-	_, err := bufs.WriteTo(o.nc)
+	var err error
+	if bw, ok := o.nc.(buffersWriter); ok {
+		_, err = bw.WriteBuffers(bufs)
+	} else {
+		_, err = bufs.WriteTo(o.nc)
+	}
 	o.buf = o.buf[:0]
 	if err != nil {
 		o.err = err

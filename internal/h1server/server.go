@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/warden-gw/warden/internal/sockio"
 )
 
 // Server serves HTTP/1.1 connections with Handler.
@@ -212,6 +214,7 @@ type conn struct {
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
+	nc = sockio.Wrap(nc)
 	return &conn{
 		srv:    s,
 		nc:     nc,

@@ -1,0 +1,233 @@
+//go:build linux
+
+package sockio
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+)
+
+// pair returns a wrapped server-side connection and the plain client side of one loopback TCP
+// connection.
+func pair(t *testing.T) (*Conn, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, ok := Wrap(server).(*Conn)
+	if !ok {
+		t.Fatalf("Wrap(%T) did not wrap a TCP connection", server)
+	}
+	t.Cleanup(func() { w.Close(); client.Close() })
+	return w, client
+}
+
+func TestReadWrite(t *testing.T) {
+	c, peer := pair(t)
+	if _, err := peer.Write([]byte("ping")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	n, err := c.Read(buf)
+	if err != nil || string(buf[:n]) != "ping" {
+		t.Fatalf("Read = %q, %v; want ping", buf[:n], err)
+	}
+	if n, err := c.Write([]byte("pong")); n != 4 || err != nil {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	if _, err := io.ReadFull(peer, buf[:4]); err != nil || string(buf[:4]) != "pong" {
+		t.Fatalf("peer read %q, %v; want pong", buf[:4], err)
+	}
+	if n, err := c.Read(nil); n != 0 || err != nil {
+		t.Fatalf("Read(nil) = %d, %v; want 0, nil", n, err)
+	}
+}
+
+// A write larger than the socket's buffers waits for the reader and sends every byte in order,
+// across the slices of a vectored write.
+func TestWriteBuffersLargeSlowReader(t *testing.T) {
+	c, peer := pair(t)
+	parts := [][]byte{bytes.Repeat([]byte("a"), 3<<20), {}, []byte("-middle-"), bytes.Repeat([]byte("z"), 5<<20+17)}
+	want := bytes.Join(parts, nil)
+	got := make(chan []byte, 1)
+	go func() {
+		time.Sleep(50 * time.Millisecond) // let the socket fill up first
+		b, _ := io.ReadAll(peer)
+		got <- b
+	}()
+	n, err := c.WriteBuffers(parts)
+	if err != nil || n != len(want) {
+		t.Fatalf("WriteBuffers = %d, %v; want %d, nil", n, err, len(want))
+	}
+	c.Close()
+	if b := <-got; !bytes.Equal(b, want) {
+		t.Fatalf("peer got %d bytes, want %d (equal prefix %d)", len(b), len(want), commonPrefix(b, want))
+	}
+}
+
+func commonPrefix(a, b []byte) int {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+func TestReadDeadline(t *testing.T) {
+	c, _ := pair(t)
+	c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	_, err := c.Read(make([]byte, 8))
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Read past the deadline = %v; want os.ErrDeadlineExceeded", err)
+	}
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("error %v is not a net.Error with Timeout()", err)
+	}
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "read" {
+		t.Fatalf("error %#v is not a *net.OpError for op read", err)
+	}
+	c.SetReadDeadline(time.Time{})
+}
+
+// A deadline set while a Read waits wakes it, as a cancelled call does to its connection.
+func TestDeadlineInterruptsRead(t *testing.T) {
+	c, _ := pair(t)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 8))
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	c.SetDeadline(time.Unix(1, 0))
+	select {
+	case err := <-done:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("interrupted Read = %v; want os.ErrDeadlineExceeded", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Read did not return after its deadline was moved into the past")
+	}
+}
+
+func TestCloseWhileReading(t *testing.T) {
+	c, _ := pair(t)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 8))
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	c.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("Read on a closed connection = %v; want net.ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Read did not return after Close")
+	}
+	if _, err := c.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Write after Close = %v; want net.ErrClosed", err)
+	}
+}
+
+func TestEOFAndReset(t *testing.T) {
+	c, peer := pair(t)
+	peer.Write([]byte("last"))
+	peer.Close()
+	b, err := io.ReadAll(c)
+	if err != nil || string(b) != "last" {
+		t.Fatalf("ReadAll = %q, %v; want last, nil", b, err)
+	}
+	if n, err := c.Read(make([]byte, 4)); n != 0 || err != io.EOF {
+		t.Fatalf("Read after EOF = %d, %v; want 0, io.EOF", n, err)
+	}
+	// Writing to a peer that has gone fails, sooner or later, with an error and no panic.
+	var werr error
+	for i := 0; i < 100 && werr == nil; i++ {
+		_, werr = c.Write(bytes.Repeat([]byte("x"), 64<<10))
+		time.Sleep(time.Millisecond)
+	}
+	var oe *net.OpError
+	if !errors.As(werr, &oe) || oe.Op != "write" {
+		t.Fatalf("Write to a closed peer = %v; want a *net.OpError for op write", werr)
+	}
+}
+
+func TestWrapLeavesOtherConns(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	if Wrap(a) != a {
+		t.Fatal("Wrap changed a connection that is not TCP")
+	}
+}
+
+func TestConcurrentReadAndWrite(t *testing.T) {
+	c, peer := pair(t)
+	const n = 1 << 20
+	go func() { // echo
+		io.Copy(peer, peer)
+	}()
+	want := bytes.Repeat([]byte("0123456789abcdef"), n/16)
+	errc := make(chan error, 1)
+	go func() {
+		for off := 0; off < len(want); off += 4096 {
+			if _, err := c.Write(want[off : off+4096]); err != nil {
+				errc <- err
+				return
+			}
+		}
+		errc <- nil
+	}()
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(c, got); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("echo differs after %d bytes", commonPrefix(got, want))
+	}
+}
+
+func BenchmarkWriteRead(b *testing.B) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	peer, _ := net.Dial("tcp", ln.Addr().String())
+	defer peer.Close()
+	s, _ := ln.Accept()
+	for _, tc := range []struct {
+		name string
+		conn net.Conn
+	}{{"net", s}, {"sockio", Wrap(s)}} {
+		b.Run(tc.name, func(b *testing.B) {
+			msg := make([]byte, 512)
+			buf := make([]byte, 512)
+			for b.Loop() {
+				peer.Write(msg)
+				io.ReadFull(tc.conn, buf)
+				tc.conn.Write(msg)
+				io.ReadFull(peer, buf)
+			}
+		})
+	}
+}
