@@ -58,7 +58,8 @@ type ServerTimeouts struct {
 	StreamIdleTimeout Duration `yaml:"stream_idle_timeout"` // no byte from upstream for this long ends a stream; default 5m
 	ShutdownGrace     Duration `yaml:"shutdown_grace"`      // default 30s
 	// Engine serves HTTP/1.1: "fast" (default) answers ordinary requests on Warden's lean path
-	// and the rest with Go's net/http; "net/http" answers every request with net/http.
+	// and the rest with Go's net/http, and does socket I/O with internal/sockio; "net/http"
+	// answers every request with net/http and leaves all socket I/O to Go's net package.
 	Engine string `yaml:"engine"`
 }
 

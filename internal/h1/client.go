@@ -31,6 +31,9 @@ type Options struct {
 	MaxIdle               int           // default 256
 	// Dial, when set, opens connections instead of a net.Dialer with ConnectTimeout.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// PlainSockets reads and writes connections through net.Conn itself rather than sockio's
+	// raw system calls.
+	PlainSockets bool
 }
 
 // Client sends requests to one backend address.
@@ -140,7 +143,9 @@ func (c *Client) get(ctx context.Context) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	nc = sockio.Wrap(nc)
+	if !c.opt.PlainSockets {
+		nc = sockio.Wrap(nc)
+	}
 	return &conn{nc: nc, br: bufio.NewReaderSize(nc, 16<<10), bw: bufio.NewWriterSize(nc, 16<<10)}, nil
 }
 

@@ -33,6 +33,7 @@ type BackendSpec struct {
 	HealthTimeout         time.Duration
 	UnhealthyAfter        int
 	HealthyAfter          int
+	PlainSockets          bool // plain-HTTP backends: net.Conn I/O instead of sockio (h1.Options)
 }
 
 // Backend is one upstream server and its live state.
@@ -111,7 +112,7 @@ func NewBackend(s BackendSpec) (*Backend, error) {
 			addr = net.JoinHostPort(u.Hostname(), "80")
 		}
 		b.H1 = h1.New(h1.Options{Addr: addr, Host: u.Host, ConnectTimeout: s.ConnectTimeout,
-			ResponseHeaderTimeout: s.ResponseHeaderTimeout, MaxIdle: s.MaxIdleConns,
+			ResponseHeaderTimeout: s.ResponseHeaderTimeout, MaxIdle: s.MaxIdleConns, PlainSockets: s.PlainSockets,
 			// One dialer for both paths: the transport's (tests may replace it).
 			Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
 				return b.Transport.DialContext(ctx, network, addr)

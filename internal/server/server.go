@@ -151,6 +151,7 @@ func backendSpecs(cfg *config.Config) []route.BackendSpec {
 			HealthTimeout:         time.Duration(b.HealthCheck.Timeout),
 			UnhealthyAfter:        b.HealthCheck.UnhealthyAfter,
 			HealthyAfter:          b.HealthCheck.HealthyAfter,
+			PlainSockets:          cfg.Server.Engine == "net/http",
 		})
 	}
 	return out
