@@ -72,6 +72,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// readOnce reads once into c.rbuf, returning false to wait when nothing has arrived.
 func (c *Conn) readOnce(fd uintptr) bool {
 	p := c.rbuf
 	for {
@@ -105,7 +106,8 @@ func (c *Conn) Write(p []byte) (int, error) {
 }
 
 // WriteBuffers writes every slice of bufs in order, in as few vectored writes as the socket
-// takes, and reports how many bytes went out.
+// takes, and reports how many bytes went out. Like net.Buffers.WriteTo it consumes bufs: its
+// elements are resliced past what was written.
 func (c *Conn) WriteBuffers(bufs [][]byte) (int, error) {
 	c.wmu.Lock()
 	n, err := c.writeBuffersLocked(bufs)
@@ -167,6 +169,7 @@ func (c *Conn) writeSome(fd uintptr) bool {
 	}
 }
 
+// opError wraps err as net.Conn's Read and Write would.
 func (c *Conn) opError(op string, err error) error {
 	if oe, ok := err.(*net.OpError); ok {
 		// RawConn names its operations "raw-read" and "raw-write"; callers expect net.Conn's.

@@ -106,42 +106,39 @@ func TestReadDeadline(t *testing.T) {
 	c.SetReadDeadline(time.Time{})
 }
 
-// A deadline set while a Read waits wakes it, as a cancelled call does to its connection.
-func TestDeadlineInterruptsRead(t *testing.T) {
-	c, _ := pair(t)
+// interruptedRead starts a Read on c that has nothing to read, calls interrupt while it waits,
+// and returns the Read's error.
+func interruptedRead(t *testing.T, c *Conn, interrupt func()) error {
+	t.Helper()
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.Read(make([]byte, 8))
 		done <- err
 	}()
 	time.Sleep(20 * time.Millisecond)
-	c.SetDeadline(time.Unix(1, 0))
+	interrupt()
 	select {
 	case err := <-done:
-		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Fatalf("interrupted Read = %v; want os.ErrDeadlineExceeded", err)
-		}
+		return err
 	case <-time.After(5 * time.Second):
-		t.Fatal("Read did not return after its deadline was moved into the past")
+		t.Fatal("a waiting Read did not return when interrupted")
+		return nil
+	}
+}
+
+// A deadline set while a Read waits wakes it, as a cancelled call does to its connection.
+func TestDeadlineInterruptsRead(t *testing.T) {
+	c, _ := pair(t)
+	err := interruptedRead(t, c, func() { c.SetDeadline(time.Unix(1, 0)) })
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("interrupted Read = %v; want os.ErrDeadlineExceeded", err)
 	}
 }
 
 func TestCloseWhileReading(t *testing.T) {
 	c, _ := pair(t)
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Read(make([]byte, 8))
-		done <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
-	c.Close()
-	select {
-	case err := <-done:
-		if !errors.Is(err, net.ErrClosed) {
-			t.Fatalf("Read on a closed connection = %v; want net.ErrClosed", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Read did not return after Close")
+	if err := interruptedRead(t, c, func() { c.Close() }); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Read on a closed connection = %v; want net.ErrClosed", err)
 	}
 	if _, err := c.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("Write after Close = %v; want net.ErrClosed", err)
