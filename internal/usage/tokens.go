@@ -82,9 +82,8 @@ func (c *textCounter) add(p []byte) {
 	}
 	c.addLen(len(p))
 	if room := sampleBytes - len(c.sample); room > 0 {
-		if c.sample == nil {
-			c.sample = make([]byte, 0, sampleBytes)
-		}
+		// append grows the sample as text comes: most streams are short, and a 4 KiB buffer
+		// made up front was the largest allocation of a streamed call.
 		c.sample = append(c.sample, cutUTF8(p, room)...)
 		c.counted = false
 	}
