@@ -22,6 +22,32 @@ type cpuSample struct {
 	busy  uint64 // all CPUs, in processes (user, nice, system) or stolen by the hypervisor
 	total uint64 // all CPUs, including idle
 	ours  uint64 // the runner and every process group it started
+	// byGroup and byPID hold the CPU time of each process group in groups and each process
+	// in pids, for the CPU per call of a target and of the backend.
+	byGroup map[int]uint64
+	byPID   map[int]uint64
+}
+
+// ticks is the CPU time of the processes in group and of pids.
+func (s cpuSample) ticks(group int, pids []int) uint64 {
+	t := s.byGroup[group]
+	for _, p := range pids {
+		t += s.byPID[p]
+	}
+	return t
+}
+
+// perCall is the CPU time between a and b of the processes in group and of pids, in
+// microseconds per call for calls calls; -1 when unknown.
+func perCall(a, b cpuSample, group int, pids []int, calls int64) float64 {
+	if (group == 0 && len(pids) == 0) || calls <= 0 || a.byGroup == nil || b.byGroup == nil {
+		return -1
+	}
+	ta, tb := a.ticks(group, pids), b.ticks(group, pids)
+	if tb < ta {
+		return -1
+	}
+	return float64(tb-ta) * float64(clockTick/time.Microsecond) / float64(calls)
 }
 
 // cpuMeter reads CPU times from a /proc directory.
@@ -41,7 +67,7 @@ func (m cpuMeter) sample(groups []int, pids ...int) (cpuSample, error) {
 	if err != nil {
 		return cpuSample{}, err
 	}
-	s := cpuSample{busy: busy, total: total}
+	s := cpuSample{busy: busy, total: total, byGroup: map[int]uint64{}, byPID: map[int]uint64{}}
 	entries, err := os.ReadDir(m.procDir)
 	if err != nil {
 		return cpuSample{}, err
@@ -59,7 +85,14 @@ func (m cpuMeter) sample(groups []int, pids ...int) (cpuSample, error) {
 		if err != nil {
 			continue
 		}
-		if pid == m.self || slices.Contains(groups, pgrp) || slices.Contains(pids, pid) {
+		inGroup, served := slices.Contains(groups, pgrp), slices.Contains(pids, pid)
+		if inGroup {
+			s.byGroup[pgrp] += ticks
+		}
+		if served {
+			s.byPID[pid] += ticks
+		}
+		if pid == m.self || inGroup || served {
 			s.ours += ticks
 		}
 	}

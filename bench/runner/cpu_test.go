@@ -104,3 +104,55 @@ func TestCPUMeterCountsTheProcessesATargetUses(t *testing.T) {
 		t.Errorf("ours = %d without and %d with the Redis pid, want 10 and 14", without.ours, with.ours)
 	}
 }
+
+func TestCPUPerCallOfATargetAndTheBackend(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"stat":     "cpu 10 0 10 80 0 0 0 0\n",
+		"100/stat": "100 (nginx) S 1 100 100 0 -1 0 0 0 0 0 5 5 0 0\n",        // the proxy's leader
+		"101/stat": "101 (nginx) S 100 100 100 0 -1 0 0 0 0 0 2 1 0 0\n",      // and its worker
+		"200/stat": "200 (fakebackend) S 1 200 200 0 -1 0 0 0 0 0 4 4 0 0\n",  // the backend
+		"500/stat": "500 (redis-server) S 1 500 500 0 -1 0 0 0 0 0 3 1 0 0\n", // a served-by pid
+	}
+	write := func() {
+		t.Helper()
+		for name, text := range files {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write()
+	m := cpuMeter{procDir: dir, self: 1}
+	a, err := m.sample([]int{100, 200}, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1000 calls later: the worker took 30 more ticks (300 ms), the backend 50, Redis 10.
+	files["101/stat"] = "101 (nginx) S 100 100 100 0 -1 0 0 0 0 0 22 11 0 0\n"
+	files["200/stat"] = "200 (fakebackend) S 1 200 200 0 -1 0 0 0 0 0 30 28 0 0\n"
+	files["500/stat"] = "500 (redis-server) S 1 500 500 0 -1 0 0 0 0 0 10 4 0 0\n"
+	write()
+	b, err := m.sample([]int{100, 200}, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := perCall(a, b, 100, nil, 1000); got != 300 {
+		t.Errorf("proxy CPU per call = %v µs, want 300", got)
+	}
+	if got := perCall(a, b, 100, []int{500}, 1000); got != 400 {
+		t.Errorf("proxy and Redis CPU per call = %v µs, want 400", got)
+	}
+	if got := perCall(a, b, 200, nil, 1000); got != 500 {
+		t.Errorf("backend CPU per call = %v µs, want 500", got)
+	}
+	if got := perCall(a, b, 0, nil, 1000); got != -1 {
+		t.Errorf("no proxy (direct): %v, want -1", got)
+	}
+	if got := perCall(a, b, 100, nil, 0); got != -1 {
+		t.Errorf("no calls: %v, want -1", got)
+	}
+}

@@ -13,6 +13,8 @@ type measurer struct {
 	groups func() []int // process groups of the servers under test
 	exited func() error // describes servers that stopped running, nil if none
 	meter  cpuMeter
+	// backend is the fake backend's process group, for its CPU time per call.
+	backend int
 }
 
 // measure runs, per round and scenario, every measured target one after the other.
@@ -59,13 +61,15 @@ func (m measurer) measureOne(ctx context.Context, round int, sc scenario, t targ
 			return sample{}, m.explain(err)
 		}
 		after, errAfter := m.meter.sample(m.groups(), t.servedBy...)
-		other := -1.0
+		other, proxyCPU, backendCPU := -1.0, -1.0, -1.0
 		if errBefore == nil && errAfter == nil {
 			other = otherShare(before, after, r.cpu)
+			proxyCPU = perCall(before, after, t.group, t.servedBy, r.Requests)
+			backendCPU = perCall(before, after, m.backend, nil, r.Requests)
 		}
 		s := sample{Round: round, Scenario: sc.name, Target: t.name, RPS: r.rps(),
 			P50ms: r.P50US / 1000, P99ms: r.P99US / 1000, Requests: r.Requests, OtherCPU: other,
-			Failures: r.failures()}
+			ProxyCPU: proxyCPU, BackendCPU: backendCPU, Failures: r.failures()}
 		if other <= noisyShare || attempt >= m.o.retries {
 			return s, nil
 		}

@@ -114,6 +114,18 @@ func (s *supervisor) pgids() []int {
 	return ids
 }
 
+// pgidOf is the process group id of the process started as name, 0 if there is none.
+func (s *supervisor) pgidOf(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.procs {
+		if p.name == name {
+			return p.cmd.Process.Pid
+		}
+	}
+	return 0
+}
+
 func (p *proc) stop(grace time.Duration) {
 	if p.exited() {
 		return

@@ -18,7 +18,12 @@ type sample struct {
 	P99ms    float64 `json:"p99_ms"`
 	Requests int64   `json:"requests"`
 	OtherCPU float64 `json:"other_cpu"` // share of all CPU time used by unrelated processes; -1 unknown
-	Failures int64   `json:"failures"`  // failed responses tolerated by -max-errors
+	// ProxyCPU and BackendCPU are the CPU time (user and system) of the proxy's processes (for
+	// warden-redis with the local Redis) and of the fake backend, in microseconds per call; 0 or
+	// -1 when unknown or, for direct, there is no proxy.
+	ProxyCPU   float64 `json:"proxy_cpu_us"`
+	BackendCPU float64 `json:"backend_cpu_us"`
+	Failures   int64   `json:"failures"` // failed responses tolerated by -max-errors
 }
 
 // noisyShare is the CPU share of unrelated processes above which a run is flagged as noisy.
@@ -46,6 +51,10 @@ type row struct {
 	RoundsVsNginx []float64 `json:"rounds_vs_nginx,omitempty"`
 	OtherCPU      []float64 `json:"rounds_other_cpu,omitempty"`
 	Failures      []int64   `json:"rounds_failures,omitempty"`
+	// ProxyCPU and BackendCPU are the medians of the samples' CPU per call (µs), nil when unknown.
+	ProxyCPU       *float64  `json:"proxy_cpu_us,omitempty"`
+	BackendCPU     *float64  `json:"backend_cpu_us,omitempty"`
+	RoundsProxyCPU []float64 `json:"rounds_proxy_cpu_us,omitempty"`
 }
 
 // settings records how the load was applied.
@@ -95,9 +104,16 @@ func summarize(samples []sample, scs []scenario, targets []target) []row {
 		var scRows []row
 		for _, t := range targets {
 			r := row{Scenario: sc.name, Target: t.name, Pending: t.pending}
-			var p50, p99 []float64
+			var p50, p99, proxyCPU, backendCPU []float64
 			for _, s := range samples {
 				if s.Scenario == sc.name && s.Target == t.name {
+					if s.ProxyCPU > 0 {
+						proxyCPU = append(proxyCPU, s.ProxyCPU)
+					}
+					if s.BackendCPU > 0 {
+						backendCPU = append(backendCPU, s.BackendCPU)
+					}
+					r.RoundsProxyCPU = append(r.RoundsProxyCPU, s.ProxyCPU)
 					r.RoundsRPS = append(r.RoundsRPS, s.RPS)
 					r.Rounds = append(r.Rounds, s.Round)
 					r.OtherCPU = append(r.OtherCPU, s.OtherCPU)
@@ -110,6 +126,12 @@ func summarize(samples []sample, scs []scenario, targets []target) []row {
 				r.Pending = "not measured"
 			}
 			r.RPS, r.P50ms, r.P99ms = median(r.RoundsRPS), median(p50), median(p99)
+			if len(proxyCPU) > 0 {
+				r.ProxyCPU = ptr(median(proxyCPU))
+			}
+			if len(backendCPU) > 0 {
+				r.BackendCPU = ptr(median(backendCPU))
+			}
 			scRows = append(scRows, r)
 		}
 		for i := range scRows {
@@ -159,6 +181,21 @@ func measured(r *row) *row {
 	return r
 }
 
+// roundsCPU lists CPU times per call, "?" for unknown ones; empty when all are unknown.
+func roundsCPU(xs []float64) string {
+	parts, known := make([]string, len(xs)), false
+	for i, v := range xs {
+		parts[i] = "?"
+		if v > 0 {
+			parts[i], known = fmt.Sprintf("%.1f", v), true
+		}
+	}
+	if !known {
+		return ""
+	}
+	return strings.Join(parts, ", ")
+}
+
 // isWarden reports whether target is Warden, with or without limits.
 func isWarden(target string) bool { return target == "warden" || strings.HasPrefix(target, "warden-") }
 
@@ -181,13 +218,14 @@ func median(xs []float64) float64 {
 // cells formats a row as table cells in column order.
 func (r row) cells() []string {
 	if r.Pending != "" {
-		return []string{r.Scenario, r.Target, r.Pending, "", "", "", "", "", "", ""}
+		return []string{r.Scenario, r.Target, r.Pending, "", "", "", "", "", "", "", "", ""}
 	}
 	return []string{
 		r.Scenario, r.Target,
 		fmt.Sprintf("%.0f", r.RPS), fmt.Sprintf("%.2f", r.P50ms), fmt.Sprintf("%.2f", r.P99ms),
 		optional(r.VsDirect, "%.2f"), optional(r.VsNginx, "%.2f"), optional(r.VsWarden, "%.2f"),
 		optional(r.AddP50ms, "%+.2f"), optional(r.AddP99ms, "%+.2f"),
+		optional(r.ProxyCPU, "%.1f"), optional(r.BackendCPU, "%.1f"),
 	}
 }
 
@@ -200,7 +238,7 @@ func optional(f *float64, format string) string {
 
 // tableHeader names the columns of row.cells.
 func tableHeader() []string {
-	return []string{"scenario", "target", "req/s", "p50 ms", "p99 ms", "× direct", "× nginx", "× warden", "+p50 ms", "+p99 ms"}
+	return []string{"scenario", "target", "req/s", "p50 ms", "p99 ms", "× direct", "× nginx", "× warden", "+p50 ms", "+p99 ms", "proxy CPU µs/call", "backend CPU µs/call"}
 }
 
 // writeText prints the results table aligned for a terminal.
@@ -259,6 +297,9 @@ func (rep report) writeMarkdown(w io.Writer) error {
 			}
 		}
 		line := fmt.Sprintf("- %s / %s: %s", r.Scenario, r.Target, strings.Join(parts, ", "))
+		if cpu := roundsCPU(r.RoundsProxyCPU); cpu != "" {
+			line += "; proxy CPU µs per call: " + cpu
+		}
 		if r.Target != "nginx" && r.Target != "direct" && len(r.RoundsVsNginx) > 0 {
 			ratios := make([]string, len(r.RoundsVsNginx))
 			for i, v := range r.RoundsVsNginx {

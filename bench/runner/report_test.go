@@ -193,3 +193,38 @@ func TestRoundsArePairedWithNginxOfTheSameRound(t *testing.T) {
 		t.Error("nginx is compared with itself")
 	}
 }
+
+func TestCPUPerCallIsReported(t *testing.T) {
+	scs := scenarios(16)[:1]
+	samples := []sample{
+		{Round: 1, Scenario: "chat", Target: "direct", RPS: 1000, ProxyCPU: -1, BackendCPU: 20},
+		{Round: 1, Scenario: "chat", Target: "warden", RPS: 900, ProxyCPU: 31, BackendCPU: 25},
+		{Round: 2, Scenario: "chat", Target: "warden", RPS: 800, ProxyCPU: -1, BackendCPU: -1},
+		{Round: 3, Scenario: "chat", Target: "warden", RPS: 700, ProxyCPU: 29, BackendCPU: 27},
+	}
+	rows := summarize(samples, scs, []target{{name: "direct"}, {name: "warden"}})
+	direct, warden := rows[0], rows[1]
+	if direct.ProxyCPU != nil || direct.BackendCPU == nil || *direct.BackendCPU != 20 {
+		t.Errorf("direct: proxy CPU %v, backend CPU %v; want none and 20", direct.ProxyCPU, direct.BackendCPU)
+	}
+	if warden.ProxyCPU == nil || *warden.ProxyCPU != 30 || *warden.BackendCPU != 26 {
+		t.Errorf("warden: proxy CPU %v, backend %v; want medians of the known rounds, 30 and 26", warden.ProxyCPU, warden.BackendCPU)
+	}
+	cells := warden.cells()
+	if n := len(tableHeader()); len(cells) != n {
+		t.Fatalf("%d cells for %d columns", len(cells), n)
+	}
+	if cells[len(cells)-2] != "30.0" || cells[len(cells)-1] != "26.0" || direct.cells()[len(cells)-2] != "—" {
+		t.Errorf("CPU cells: warden %q, direct %q", cells[len(cells)-2:], direct.cells()[len(cells)-2:])
+	}
+	var b strings.Builder
+	if err := (report{Rows: rows}).writeMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "; proxy CPU µs per call: 31.0, ?, 29.0") {
+		t.Errorf("markdown lacks the per-round CPU:\n%s", b.String())
+	}
+	if strings.Contains(b.String(), "chat / direct: 1000 (0%); proxy CPU") {
+		t.Error("direct has a proxy CPU line")
+	}
+}

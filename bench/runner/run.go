@@ -49,7 +49,7 @@ func run(ctx context.Context, o options) (err error) {
 	scs := scenarios(o.chunks)
 	fmt.Printf("bench: backend %s; targets %s; about %s of load\n", backend, describe(targets), runLength(o, scs, targets))
 	m := measurer{o: o, script: script, groups: sup.pgids, exited: sup.exitedErr,
-		meter: cpuMeter{procDir: "/proc", self: os.Getpid()}}
+		meter: cpuMeter{procDir: "/proc", self: os.Getpid()}, backend: sup.pgidOf("fakebackend")}
 	samples, err := m.measure(ctx, scs, targets)
 	if err != nil {
 		return err

@@ -23,6 +23,9 @@ type target struct {
 	// servedBy are processes the runner did not start that work for this target's calls (the
 	// local Redis of warden-redis): their CPU is the benchmark's own, not other processes'.
 	servedBy []int
+	// group is the process group of the proxy serving this target (0 for direct), whose CPU
+	// time per call the results report.
+	group int
 }
 
 // allTargets lists the known targets in the order they are measured.
@@ -70,6 +73,7 @@ func startTargets(ctx context.Context, sup *supervisor, client *http.Client, o o
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		t.group = sup.pgidOf(procName(name))
 		if t.pending == "" {
 			for _, stream := range []bool{false, true} {
 				if err := checkTarget(ctx, client, o, t, stream); err != nil {
@@ -80,6 +84,14 @@ func startTargets(ctx context.Context, sup *supervisor, client *http.Client, o o
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// procName is the name under which the supervisor started the process serving target.
+func procName(target string) string {
+	if target == "warden-limits" {
+		return "warden" // one Warden serves "warden" and "warden-limits"
+	}
+	return target
 }
 
 // startWardenTarget makes a Warden target. "warden" (a key without limits) and "warden-limits"
