@@ -10,12 +10,14 @@ import (
 // vectored write, so a burst of stream events costs one system call, not two or three.
 type outBuffer struct {
 	nc  net.Conn
-	buf []byte // never grows past its initial capacity, except for one oversized header
-	err error  // the first write error; every later write returns it
+	bw  buffersWriter // nc, when it writes vectored itself
+	buf []byte        // never grows past its initial capacity, except for one oversized header
+	err error         // the first write error; every later write returns it
 }
 
 func newOutBuffer(nc net.Conn, size int) *outBuffer {
-	return &outBuffer{nc: nc, buf: make([]byte, 0, size)}
+	bw, _ := nc.(buffersWriter)
+	return &outBuffer{nc: nc, bw: bw, buf: make([]byte, 0, size)}
 }
 
 // fit makes room for n more bytes, flushing what is buffered if they do not fit.
@@ -70,8 +72,8 @@ func (o *outBuffer) writeParts(p, tail []byte) error {
 		bufs = append(bufs, tail)
 	}
 	var err error
-	if bw, ok := o.nc.(buffersWriter); ok {
-		_, err = bw.WriteBuffers(bufs)
+	if o.bw != nil {
+		_, err = o.bw.WriteBuffers(bufs)
 	} else {
 		_, err = bufs.WriteTo(o.nc)
 	}

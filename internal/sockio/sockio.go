@@ -116,13 +116,6 @@ func (c *Conn) WriteBuffers(bufs [][]byte) (int, error) {
 }
 
 func (c *Conn) writeBuffersLocked(bufs [][]byte) (int, error) {
-	total := 0
-	for _, b := range bufs {
-		total += len(b)
-	}
-	if total == 0 {
-		return 0, nil
-	}
 	c.wbufs, c.wn, c.werr = bufs, 0, nil
 	err := c.rc.Write(c.writeF)
 	n, werr := c.wn, c.werr
