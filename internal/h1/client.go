@@ -48,6 +48,7 @@ type conn struct {
 	nc     net.Conn
 	br     *bufio.Reader
 	bw     *bufio.Writer
+	head   []byte // the request head being sent, kept for the next
 	used   time.Time
 	reused bool
 }
@@ -207,29 +208,33 @@ func (c *Client) roundTrip(ctx context.Context, cn *conn, method, path string, h
 		}
 		return nil, answered, err
 	}
-	w := cn.bw
-	w.WriteString(method)
-	w.WriteByte(' ')
-	w.WriteString(path)
-	w.WriteString(" HTTP/1.1\r\nHost: ")
-	w.WriteString(c.opt.Host)
-	for _, h := range hdr {
-		w.WriteString("\r\n")
-		w.WriteString(h.Name)
-		w.WriteString(": ")
-		w.WriteString(h.Value)
+	h := append(cn.head[:0], method...)
+	h = append(h, ' ')
+	h = append(h, path...)
+	h = append(h, " HTTP/1.1\r\nHost: "...)
+	h = append(h, c.opt.Host...)
+	for _, hd := range hdr {
+		h = append(h, "\r\n"...)
+		h = append(h, hd.Name...)
+		h = append(h, ": "...)
+		h = append(h, hd.Value...)
 	}
 	if body != nil || method == http.MethodPost || method == http.MethodPut {
-		w.WriteString("\r\nContent-Length: ")
-		var nb [20]byte // written byte by byte: a slice of it passed to Write would escape
-		for _, c := range strconv.AppendInt(nb[:0], int64(len(body)), 10) {
-			w.WriteByte(c)
-		}
+		h = append(h, "\r\nContent-Length: "...)
+		h = strconv.AppendInt(h, int64(len(body)), 10)
 	}
-	w.WriteString("\r\n\r\n")
-	w.Write(body)
-	if err := w.Flush(); err != nil {
-		return fail(err)
+	h = append(h, "\r\n\r\n"...)
+	cn.head = h
+	if sc, ok := cn.nc.(*sockio.Conn); ok {
+		// Written by the read that waits for the answer: see WriteOnRead.
+		sc.WriteOnRead(h, body)
+	} else {
+		w := cn.bw
+		w.Write(h)
+		w.Write(body)
+		if err := w.Flush(); err != nil {
+			return fail(err)
+		}
 	}
 	if err := c.awaitAnswer(ctx, cn, watch); err != nil {
 		return fail(err)

@@ -24,6 +24,10 @@ type Conn struct {
 	rn    int
 	rerr  error
 	readF func(fd uintptr) bool
+	// pending is output that the next Read writes before it reads (see WriteOnRead).
+	pending [][]byte
+	pendBuf [3][]byte
+	perr    error
 
 	wmu    sync.Mutex // one Write at a time uses the fields below
 	wbufs  [][]byte
@@ -57,6 +61,22 @@ func (c *Conn) Read(p []byte) (int, error) {
 	c.rmu.Lock()
 	c.rbuf, c.rn, c.rerr = p, 0, nil
 	err := c.rc.Read(c.readF)
+	if err == nil && c.perr == nil && len(c.pending) > 0 {
+		// The socket took only part of the output: send the rest the ordinary way, then read.
+		c.wmu.Lock()
+		_, c.perr = c.writeBuffersLocked(c.pending)
+		c.wmu.Unlock()
+		c.pending = nil
+		if c.perr == nil {
+			err = c.rc.Read(c.readF)
+		}
+	}
+	if c.perr != nil {
+		perr := c.perr
+		c.perr, c.pending, c.rbuf = nil, nil, nil
+		c.rmu.Unlock()
+		return 0, perr
+	}
 	n, rerr := c.rn, c.rerr
 	c.rbuf = nil
 	c.rmu.Unlock()
@@ -72,8 +92,23 @@ func (c *Conn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// readOnce reads once into c.rbuf, returning false to wait when nothing has arrived.
+// WriteOnRead has the next Read write bufs before it reads, for a request whose answer that Read
+// waits for. The write is made after the poller has been armed for the read, so the Read waits
+// for the answer at once rather than first trying a read that can only find nothing; an answer
+// that comes before the wait begins is not missed. A failed write is the Read's error. The
+// slices must stay unchanged until that Read.
+func (c *Conn) WriteOnRead(bufs ...[]byte) {
+	c.rmu.Lock()
+	c.pending = append(c.pendBuf[:0], bufs...)
+	c.rmu.Unlock()
+}
+
+// readOnce reads once into c.rbuf, returning false to wait when nothing has arrived. Output
+// left by WriteOnRead goes out first.
 func (c *Conn) readOnce(fd uintptr) bool {
+	if len(c.pending) > 0 {
+		return c.writePending(fd)
+	}
 	p := c.rbuf
 	for {
 		n, e := rawRead(fd, p)
@@ -170,4 +205,40 @@ func (c *Conn) opError(op string, err error) error {
 		return oe
 	}
 	return &net.OpError{Op: op, Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+}
+
+// writePending writes c.pending from inside a read: false (wait for the answer) when all of it
+// went out, true (leave the read) when the socket is full or the write failed.
+func (c *Conn) writePending(fd uintptr) bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	for {
+		for len(c.pending) > 0 && len(c.pending[0]) == 0 {
+			c.pending = c.pending[1:]
+		}
+		if len(c.pending) == 0 {
+			c.pending, c.pendBuf = nil, [3][]byte{}
+			return false
+		}
+		n, e := rawWritev(fd, c.pending)
+		switch e {
+		case 0:
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return true // Read sends the rest once the socket has room
+		default:
+			c.perr = c.opError("write", os.NewSyscallError("writev", e))
+			return true
+		}
+		for m := n; m > 0; {
+			if m >= len(c.pending[0]) {
+				m -= len(c.pending[0])
+				c.pending = c.pending[1:]
+				continue
+			}
+			c.pending[0] = c.pending[0][m:]
+			m = 0
+		}
+	}
 }

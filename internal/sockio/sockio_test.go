@@ -228,3 +228,49 @@ func BenchmarkWriteRead(b *testing.B) {
 		})
 	}
 }
+
+// WriteOnRead's output goes out with the next Read, which then returns the peer's answer: for a
+// small request at once, for one larger than the socket buffers in the ordinary way once the
+// peer reads, and after a Read cut short by its deadline with the next Read.
+func TestWriteOnRead(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		size int
+	}{{"small", 100}, {"larger than the socket buffers", 8 << 20}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, peer := pair(t)
+			req := bytes.Repeat([]byte("r"), tc.size)
+			go func() { // the peer reads the whole request, late, then answers
+				time.Sleep(20 * time.Millisecond)
+				if _, err := io.ReadFull(peer, make([]byte, tc.size)); err == nil {
+					peer.Write([]byte("answer"))
+				}
+			}()
+			c.WriteOnRead(req[:tc.size/2], req[tc.size/2:])
+			c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			got := make([]byte, 16)
+			n, err := c.Read(got)
+			if err != nil || string(got[:n]) != "answer" {
+				t.Fatalf("Read = %q, %v; want the answer", got[:n], err)
+			}
+		})
+	}
+	t.Run("deadline first", func(t *testing.T) {
+		c, peer := pair(t)
+		c.WriteOnRead([]byte("ping"))
+		c.SetReadDeadline(time.Unix(1, 0))
+		if _, err := c.Read(make([]byte, 4)); !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("Read past its deadline: %v", err)
+		}
+		go func() {
+			b := make([]byte, 4)
+			io.ReadFull(peer, b)
+			peer.Write(b)
+		}()
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		got := make([]byte, 4)
+		if _, err := io.ReadFull(c, got); err != nil || string(got) != "ping" {
+			t.Fatalf("the request went out with the next Read: %q, %v", got, err)
+		}
+	})
+}
