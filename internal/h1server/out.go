@@ -84,6 +84,28 @@ func (o *outBuffer) writeParts(p, tail []byte) error {
 	return o.err
 }
 
+// laterWriter is a connection that can send output with its next read (sockio.Conn).
+type laterWriter interface {
+	WriteOnRead(bufs ...[]byte)
+	HasPending() bool
+	WritePending() error
+}
+
+// FlushOnRead hands what is buffered to the connection's next read, which sends it before it
+// waits for the next request; false (nothing done) when the connection cannot. The buffer is
+// not written to again before that read: the next answer follows the next request.
+func (o *outBuffer) FlushOnRead() bool {
+	lw, ok := o.nc.(laterWriter)
+	if !ok || o.err != nil {
+		return false
+	}
+	if len(o.buf) > 0 {
+		lw.WriteOnRead(o.buf)
+	}
+	o.buf = o.buf[:0]
+	return true
+}
+
 // Flush sends what is buffered.
 func (o *outBuffer) Flush() error {
 	if o.err != nil {

@@ -232,7 +232,10 @@ func (w *response) sendHeader(final bool) {
 
 // finish completes the answer after the handler returned and reports whether the connection
 // can carry another request.
-func (w *response) finish() bool {
+//
+// With last set, the end of the answer may go out with the connection's next read, the one that
+// waits for the next request (see outBuffer.FlushOnRead).
+func (w *response) finish(last bool) bool {
 	defer func() {
 		w.done.Store(true)
 		w.c.snap, w.c.pending = w.snap[:0], w.pending[:0] // keep the grown buffers
@@ -246,10 +249,11 @@ func (w *response) finish() bool {
 	if w.chunked && w.failed == nil {
 		w.c.out.WriteString("0\r\n\r\n")
 	}
-	if w.failed == nil {
+	short := w.declared >= 0 && w.written < w.declared && !w.noBody
+	if w.failed == nil && !(last && !short && !w.closeAfter && w.c.out.FlushOnRead()) {
 		w.fail(w.c.out.Flush())
 	}
-	if w.declared >= 0 && w.written < w.declared && !w.noBody {
+	if short {
 		return false // the answer is shorter than announced: only closing ends it
 	}
 	return w.failed == nil && !w.closeAfter

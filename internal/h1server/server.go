@@ -173,10 +173,16 @@ func (s *Server) closeIdle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
-		if c.idle.Load() {
+		if c.idle.Load() && !hasPending(c.nc) {
 			c.nc.Close()
 		}
 	}
+}
+
+// hasPending reports whether the end of an answer still waits to go out with nc's next read.
+func hasPending(nc net.Conn) bool {
+	lw, ok := nc.(laterWriter)
+	return ok && lw.HasPending()
 }
 
 func (s *Server) logf(format string, args ...any) {
@@ -233,6 +239,9 @@ func (c *conn) serve() {
 			c.srv.logf("h1server: panic serving %s: %v\n%s", c.remote, p, buf)
 		}
 		if !c.handedOff {
+			if lw, ok := c.nc.(laterWriter); ok {
+				lw.WritePending() // an answer's end left for a read that will not come
+			}
 			c.nc.Close()
 		}
 		c.srv.track(c, false)
@@ -431,7 +440,14 @@ func (c *conn) serveRequest(h head) bool {
 	c.started = time.Now().UnixNano()
 	c.mu.Unlock()
 	c.srv.Handler.ServeHTTP(w, r)
-	ok := w.finish()
+	// The answer's end may go out with the read for the next request, which then waits at once
+	// (sockio.Conn.WriteOnRead): not while the watcher reads ahead, and not when a pipelined
+	// request is already buffered, since no read would come before its answer.
+	c.mu.Lock()
+	watching := c.watching
+	c.bodyRead = false // and no watcher may start now: it would hold the read
+	c.mu.Unlock()
+	ok := w.finish(!watching && !h.close && c.br.Buffered() == 0 && !c.srv.shutting.Load())
 	c.mu.Lock()
 	c.handling, c.cancel = false, nil
 	if c.cleared { // by the watcher: the idle deadline is gone

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -28,6 +29,8 @@ type Conn struct {
 	pending [][]byte
 	pendBuf [3][]byte
 	perr    error
+	// hasPending is set from WriteOnRead until its output has gone out or been dropped.
+	hasPending atomic.Bool
 
 	wmu    sync.Mutex // one Write at a time uses the fields below
 	wbufs  [][]byte
@@ -66,14 +69,16 @@ func (c *Conn) Read(p []byte) (int, error) {
 		c.wmu.Lock()
 		_, c.perr = c.writeBuffersLocked(c.pending)
 		c.wmu.Unlock()
-		c.pending = nil
+		c.pending, c.pendBuf = nil, [3][]byte{}
+		c.hasPending.Store(false)
 		if c.perr == nil {
 			err = c.rc.Read(c.readF)
 		}
 	}
 	if c.perr != nil {
 		perr := c.perr
-		c.perr, c.pending, c.rbuf = nil, nil, nil
+		c.perr, c.pending, c.rbuf, c.pendBuf = nil, nil, nil, [3][]byte{}
+		c.hasPending.Store(false)
 		c.rmu.Unlock()
 		return 0, perr
 	}
@@ -100,7 +105,28 @@ func (c *Conn) Read(p []byte) (int, error) {
 func (c *Conn) WriteOnRead(bufs ...[]byte) {
 	c.rmu.Lock()
 	c.pending = append(c.pendBuf[:0], bufs...)
+	c.hasPending.Store(true)
 	c.rmu.Unlock()
+}
+
+// HasPending reports whether output left by WriteOnRead has not gone out yet; any goroutine
+// may ask.
+func (c *Conn) HasPending() bool { return c.hasPending.Load() }
+
+// WritePending sends the output left by WriteOnRead that no Read has sent, before a connection
+// that will not be read again is closed.
+func (c *Conn) WritePending() error {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if len(c.pending) == 0 {
+		return nil
+	}
+	c.wmu.Lock()
+	_, err := c.writeBuffersLocked(c.pending)
+	c.wmu.Unlock()
+	c.pending, c.pendBuf = nil, [3][]byte{}
+	c.hasPending.Store(false)
+	return err
 }
 
 // readOnce reads once into c.rbuf, returning false to wait when nothing has arrived. Output
@@ -218,6 +244,7 @@ func (c *Conn) writePending(fd uintptr) bool {
 		}
 		if len(c.pending) == 0 {
 			c.pending, c.pendBuf = nil, [3][]byte{}
+			c.hasPending.Store(false)
 			return false
 		}
 		n, e := rawWritev(fd, c.pending)

@@ -274,3 +274,28 @@ func TestWriteOnRead(t *testing.T) {
 		}
 	})
 }
+
+// Output left for a read that does not come is sent by WritePending, and HasPending tells
+// whether some is waiting.
+func TestWritePending(t *testing.T) {
+	c, peer := pair(t)
+	if c.HasPending() {
+		t.Fatal("a new connection has pending output")
+	}
+	c.WriteOnRead([]byte("last "), []byte("words"))
+	if !c.HasPending() {
+		t.Fatal("WriteOnRead left nothing pending")
+	}
+	if err := c.WritePending(); err != nil {
+		t.Fatal(err)
+	}
+	if c.HasPending() {
+		t.Fatal("output still pending after WritePending")
+	}
+	c.Close()
+	peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	got, err := io.ReadAll(peer)
+	if err != nil || string(got) != "last words" {
+		t.Fatalf("peer read %q, %v", got, err)
+	}
+}
