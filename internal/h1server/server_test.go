@@ -404,3 +404,68 @@ func firstDiff(a, b string) int {
 	}
 	return min(len(a), len(b))
 }
+
+// Shutdown closes idle connections, but not one whose last answer still waits to go out with
+// its next read.
+func TestShutdownKeepsAnIdleConnectionWithAnAnswerToSend(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	nc, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{conns: map[*conn]struct{}{}}
+	c := newConn(s, nc)
+	s.conns[c] = struct{}{}
+	lw, ok := c.nc.(laterWriter)
+	if !ok {
+		t.Skip("this platform's connections cannot send with their next read")
+	}
+	lw.WriteOnRead([]byte("the end"))
+	c.idle.Store(true)
+	s.closeIdle()
+	if err := lw.WritePending(); err != nil {
+		t.Fatalf("the connection was closed with its answer unsent: %v", err)
+	}
+	c.nc.Close()
+	peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if got, err := io.ReadAll(peer); err != nil || string(got) != "the end" {
+		t.Fatalf("the client got %q, %v", got, err)
+	}
+	// Without anything to send, an idle connection is closed.
+	c2 := newConn(s, mustPair(t))
+	s.conns[c2] = struct{}{}
+	c2.idle.Store(true)
+	s.closeIdle()
+	if _, err := c2.nc.Write([]byte("x")); err == nil {
+		t.Fatal("an idle connection with nothing to send stayed open")
+	}
+}
+
+// mustPair returns the accepted end of a new loopback connection.
+func mustPair(t *testing.T) net.Conn {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { peer.Close() })
+	nc, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nc
+}
