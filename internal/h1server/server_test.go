@@ -408,20 +408,7 @@ func firstDiff(a, b string) int {
 // Shutdown closes idle connections, but not one whose last answer still waits to go out with
 // its next read.
 func TestShutdownKeepsAnIdleConnectionWithAnAnswerToSend(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	peer, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	nc, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
+	nc, peer := tcpPair(t)
 	s := &Server{conns: map[*conn]struct{}{}}
 	c := newConn(s, nc)
 	s.conns[c] = struct{}{}
@@ -441,7 +428,8 @@ func TestShutdownKeepsAnIdleConnectionWithAnAnswerToSend(t *testing.T) {
 		t.Fatalf("the client got %q, %v", got, err)
 	}
 	// Without anything to send, an idle connection is closed.
-	c2 := newConn(s, mustPair(t))
+	nc2, _ := tcpPair(t)
+	c2 := newConn(s, nc2)
 	s.conns[c2] = struct{}{}
 	c2.idle.Store(true)
 	s.closeIdle()
@@ -450,8 +438,8 @@ func TestShutdownKeepsAnIdleConnectionWithAnAnswerToSend(t *testing.T) {
 	}
 }
 
-// mustPair returns the accepted end of a new loopback connection.
-func mustPair(t *testing.T) net.Conn {
+// tcpPair returns both ends of a new loopback connection: the accepted one and the dialled one.
+func tcpPair(t *testing.T) (accepted, dialled net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -467,5 +455,5 @@ func mustPair(t *testing.T) net.Conn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return nc
+	return nc, peer
 }

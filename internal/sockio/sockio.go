@@ -192,32 +192,45 @@ func (c *Conn) writeBuffersLocked(bufs [][]byte) (int, error) {
 
 // writeSome writes what is left of c.wbufs, returning false to wait when the socket is full.
 func (c *Conn) writeSome(fd uintptr) bool {
+	rest, n, e := writeOut(fd, c.wbufs)
+	c.wbufs = rest
+	c.wn += n
+	switch e {
+	case 0:
+		return true
+	case syscall.EAGAIN:
+		return false
+	}
+	c.werr = os.NewSyscallError("writev", e)
+	return true
+}
+
+// writeOut writes bufs until all is written (errno 0), the socket is full (EAGAIN) or a write
+// fails, and returns what is left and how many bytes went out.
+func writeOut(fd uintptr, bufs [][]byte) (rest [][]byte, written int, e syscall.Errno) {
 	for {
-		for len(c.wbufs) > 0 && len(c.wbufs[0]) == 0 {
-			c.wbufs = c.wbufs[1:]
+		for len(bufs) > 0 && len(bufs[0]) == 0 {
+			bufs = bufs[1:]
 		}
-		if len(c.wbufs) == 0 {
-			return true
+		if len(bufs) == 0 {
+			return nil, written, 0
 		}
-		n, e := rawWritev(fd, c.wbufs)
+		n, e := rawWritev(fd, bufs)
 		switch e {
 		case 0:
 		case syscall.EINTR:
 			continue
-		case syscall.EAGAIN:
-			return false
 		default:
-			c.werr = os.NewSyscallError("writev", e)
-			return true
+			return bufs, written, e
 		}
-		c.wn += n
+		written += n
 		for m := n; m > 0; {
-			if m >= len(c.wbufs[0]) {
-				m -= len(c.wbufs[0])
-				c.wbufs = c.wbufs[1:]
+			if m >= len(bufs[0]) {
+				m -= len(bufs[0])
+				bufs = bufs[1:]
 				continue
 			}
-			c.wbufs[0] = c.wbufs[0][m:]
+			bufs[0] = bufs[0][m:]
 			m = 0
 		}
 	}
@@ -238,34 +251,16 @@ func (c *Conn) opError(op string, err error) error {
 func (c *Conn) writePending(fd uintptr) bool {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	for {
-		for len(c.pending) > 0 && len(c.pending[0]) == 0 {
-			c.pending = c.pending[1:]
-		}
-		if len(c.pending) == 0 {
-			c.pending, c.pendBuf = nil, [3][]byte{}
-			c.hasPending.Store(false)
-			return false
-		}
-		n, e := rawWritev(fd, c.pending)
-		switch e {
-		case 0:
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			return true // Read sends the rest once the socket has room
-		default:
-			c.perr = c.opError("write", os.NewSyscallError("writev", e))
-			return true
-		}
-		for m := n; m > 0; {
-			if m >= len(c.pending[0]) {
-				m -= len(c.pending[0])
-				c.pending = c.pending[1:]
-				continue
-			}
-			c.pending[0] = c.pending[0][m:]
-			m = 0
-		}
+	rest, _, e := writeOut(fd, c.pending)
+	c.pending = rest
+	switch e {
+	case 0:
+		c.pending, c.pendBuf = nil, [3][]byte{}
+		c.hasPending.Store(false)
+		return false
+	case syscall.EAGAIN:
+		return true // Read sends the rest once the socket has room
 	}
+	c.perr = c.opError("write", os.NewSyscallError("writev", e))
+	return true
 }
