@@ -86,7 +86,7 @@ func (o *outBuffer) writeParts(p, tail []byte) error {
 
 // laterWriter is a connection that can send output with its next read (sockio.Conn).
 type laterWriter interface {
-	WriteOnRead(bufs ...[]byte)
+	WriteOnRead(first, second []byte)
 	HasPending() bool
 	WritePending() error
 }
@@ -100,7 +100,7 @@ func (o *outBuffer) FlushOnRead() bool {
 		return false
 	}
 	if len(o.buf) > 0 {
-		lw.WriteOnRead(o.buf)
+		lw.WriteOnRead(o.buf, nil)
 	}
 	o.buf = o.buf[:0]
 	return true

@@ -416,7 +416,7 @@ func TestShutdownKeepsAnIdleConnectionWithAnAnswerToSend(t *testing.T) {
 	if !ok {
 		t.Skip("this platform's connections cannot send with their next read")
 	}
-	lw.WriteOnRead([]byte("the end"))
+	lw.WriteOnRead([]byte("the end"), nil)
 	c.idle.Store(true)
 	s.closeIdle()
 	if err := lw.WritePending(); err != nil {

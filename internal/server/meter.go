@@ -153,7 +153,9 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, c *call.Call, ep 
 // settle ends the call's reservation and records its spend: the real usage when the backend
 // answered, a full refund when it did not.
 func (s *Server) settle(ctx context.Context, c *call.Call, m *meter) {
-	ctx = context.WithoutCancel(ctx)
+	if m.res != nil {
+		ctx = context.WithoutCancel(ctx) // the reservation is settled even for a caller who left
+	}
 	if !c.Metered {
 		if m.res != nil {
 			var err error

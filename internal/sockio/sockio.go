@@ -27,7 +27,7 @@ type Conn struct {
 	readF func(fd uintptr) bool
 	// pending is output that the next Read writes before it reads (see WriteOnRead).
 	pending [][]byte
-	pendBuf [3][]byte
+	pendBuf [2][]byte
 	perr    error
 	// hasPending is set from WriteOnRead until its output has gone out or been dropped.
 	hasPending atomic.Bool
@@ -69,7 +69,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		c.wmu.Lock()
 		_, c.perr = c.writeBuffersLocked(c.pending)
 		c.wmu.Unlock()
-		c.pending, c.pendBuf = nil, [3][]byte{}
+		c.pending, c.pendBuf = nil, [2][]byte{}
 		c.hasPending.Store(false)
 		if c.perr == nil {
 			err = c.rc.Read(c.readF)
@@ -77,7 +77,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	}
 	if c.perr != nil {
 		perr := c.perr
-		c.perr, c.pending, c.rbuf, c.pendBuf = nil, nil, nil, [3][]byte{}
+		c.perr, c.pending, c.rbuf, c.pendBuf = nil, nil, nil, [2][]byte{}
 		c.hasPending.Store(false)
 		c.rmu.Unlock()
 		return 0, perr
@@ -97,14 +97,14 @@ func (c *Conn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// WriteOnRead has the next Read write bufs before it reads, for a request whose answer that Read
+// WriteOnRead has the next Read write first and then second (which may be nil) before it reads, for a request whose answer that Read
 // waits for. The write is made after the poller has been armed for the read, so the Read waits
 // for the answer at once rather than first trying a read that can only find nothing; an answer
 // that comes before the wait begins is not missed. A failed write is the Read's error. The
 // slices must stay unchanged until that Read.
-func (c *Conn) WriteOnRead(bufs ...[]byte) {
+func (c *Conn) WriteOnRead(first, second []byte) {
 	c.rmu.Lock()
-	c.pending = append(c.pendBuf[:0], bufs...)
+	c.pending = append(c.pendBuf[:0], first, second)
 	c.hasPending.Store(true)
 	c.rmu.Unlock()
 }
@@ -124,7 +124,7 @@ func (c *Conn) WritePending() error {
 	c.wmu.Lock()
 	_, err := c.writeBuffersLocked(c.pending)
 	c.wmu.Unlock()
-	c.pending, c.pendBuf = nil, [3][]byte{}
+	c.pending, c.pendBuf = nil, [2][]byte{}
 	c.hasPending.Store(false)
 	return err
 }
@@ -255,7 +255,7 @@ func (c *Conn) writePending(fd uintptr) bool {
 	c.pending = rest
 	switch e {
 	case 0:
-		c.pending, c.pendBuf = nil, [3][]byte{}
+		c.pending, c.pendBuf = nil, [2][]byte{}
 		c.hasPending.Store(false)
 		return false
 	case syscall.EAGAIN:

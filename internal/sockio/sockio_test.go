@@ -257,7 +257,7 @@ func TestWriteOnRead(t *testing.T) {
 	}
 	t.Run("deadline first", func(t *testing.T) {
 		c, peer := pair(t)
-		c.WriteOnRead([]byte("ping"))
+		c.WriteOnRead([]byte("ping"), nil)
 		c.SetReadDeadline(time.Unix(1, 0))
 		if _, err := c.Read(make([]byte, 4)); !errors.Is(err, os.ErrDeadlineExceeded) {
 			t.Fatalf("Read past its deadline: %v", err)
