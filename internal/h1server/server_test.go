@@ -457,3 +457,33 @@ func tcpPair(t *testing.T) (accepted, dialled net.Conn) {
 	}
 	return nc, peer
 }
+
+// A call long enough to be watched for a hang-up, still running when Shutdown starts, ends its
+// connection when it is done: Shutdown returns then, not when its own deadline runs out.
+func TestShutdownDoesNotWaitOnAWatchedCall(t *testing.T) {
+	running, release := make(chan struct{}), make(chan struct{})
+	s, addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("first\n"))
+		w.(http.Flusher).Flush()
+		close(running)
+		<-release
+		w.Write([]byte("last\n"))
+	}))
+	c, br := dial(t, addr)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+	<-running
+	time.Sleep(5 * watchAfter) // the watcher reads ahead by now
+	// Shorter than the server's read timeouts (5 s), which would end a stuck read-ahead.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- s.Shutdown(ctx) }()
+	time.Sleep(2 * watchAfter)
+	close(release)
+	if _, body := readAnswer(t, br, "GET"); body != "first\nlast\n" {
+		t.Fatalf("answer %q", body)
+	}
+	if err := <-shut; err != nil {
+		t.Fatalf("Shutdown: %v (it waited for the connection until its deadline)", err)
+	}
+}

@@ -116,6 +116,9 @@ func (c *Conn) HasPending() bool { return c.hasPending.Load() }
 // WritePending sends the output left by WriteOnRead that no Read has sent, before a connection
 // that will not be read again is closed.
 func (c *Conn) WritePending() error {
+	if !c.hasPending.Load() {
+		return nil // without the read lock, which a read blocked in another goroutine may hold
+	}
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	if len(c.pending) == 0 {
