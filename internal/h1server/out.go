@@ -11,13 +11,15 @@ import (
 type outBuffer struct {
 	nc  net.Conn
 	bw  buffersWriter // nc, when it writes vectored itself
+	lw  laterWriter   // nc, when it can send output with its next read
 	buf []byte        // never grows past its initial capacity, except for one oversized header
 	err error         // the first write error; every later write returns it
 }
 
 func newOutBuffer(nc net.Conn, size int) *outBuffer {
 	bw, _ := nc.(buffersWriter)
-	return &outBuffer{nc: nc, bw: bw, buf: make([]byte, 0, size)}
+	lw, _ := nc.(laterWriter)
+	return &outBuffer{nc: nc, bw: bw, lw: lw, buf: make([]byte, 0, size)}
 }
 
 // fit makes room for n more bytes, flushing what is buffered if they do not fit.
@@ -95,12 +97,11 @@ type laterWriter interface {
 // waits for the next request; false (nothing done) when the connection cannot. The buffer is
 // not written to again before that read: the next answer follows the next request.
 func (o *outBuffer) FlushOnRead() bool {
-	lw, ok := o.nc.(laterWriter)
-	if !ok || o.err != nil {
+	if o.lw == nil || o.err != nil {
 		return false
 	}
 	if len(o.buf) > 0 {
-		lw.WriteOnRead(o.buf, nil)
+		o.lw.WriteOnRead(o.buf, nil)
 	}
 	o.buf = o.buf[:0]
 	return true

@@ -249,14 +249,13 @@ func (w *response) finish(last bool) bool {
 	if w.chunked && w.failed == nil {
 		w.c.out.WriteString("0\r\n\r\n")
 	}
+	// An answer shorter than announced can only be ended by closing the connection.
 	short := w.declared >= 0 && w.written < w.declared && !w.noBody
-	if w.failed == nil && !(last && !short && !w.closeAfter && w.c.out.FlushOnRead()) {
+	keep := !short && !w.closeAfter
+	if w.failed == nil && !(last && keep && w.c.out.FlushOnRead()) {
 		w.fail(w.c.out.Flush())
 	}
-	if short {
-		return false // the answer is shorter than announced: only closing ends it
-	}
-	return w.failed == nil && !w.closeAfter
+	return keep && w.failed == nil
 }
 
 // requestBody reads a Content-Length body from the connection.

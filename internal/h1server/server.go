@@ -173,16 +173,10 @@ func (s *Server) closeIdle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
-		if c.idle.Load() && !hasPending(c.nc) {
+		if c.idle.Load() && (c.out.lw == nil || !c.out.lw.HasPending()) {
 			c.nc.Close()
 		}
 	}
-}
-
-// hasPending reports whether the end of an answer still waits to go out with nc's next read.
-func hasPending(nc net.Conn) bool {
-	lw, ok := nc.(laterWriter)
-	return ok && lw.HasPending()
 }
 
 func (s *Server) logf(format string, args ...any) {
@@ -239,8 +233,8 @@ func (c *conn) serve() {
 			c.srv.logf("h1server: panic serving %s: %v\n%s", c.remote, p, buf)
 		}
 		if !c.handedOff {
-			if lw, ok := c.nc.(laterWriter); ok {
-				lw.WritePending() // an answer's end left for a read that will not come
+			if c.out.lw != nil {
+				c.out.lw.WritePending() // an answer's end left for a read that will not come
 			}
 			c.nc.Close()
 		}

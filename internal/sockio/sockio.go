@@ -66,19 +66,14 @@ func (c *Conn) Read(p []byte) (int, error) {
 	err := c.rc.Read(c.readF)
 	if err == nil && c.perr == nil && len(c.pending) > 0 {
 		// The socket took only part of the output: send the rest the ordinary way, then read.
-		c.wmu.Lock()
-		_, c.perr = c.writeBuffersLocked(c.pending)
-		c.wmu.Unlock()
-		c.pending, c.pendBuf = nil, [2][]byte{}
-		c.hasPending.Store(false)
-		if c.perr == nil {
+		if c.perr = c.flushPendingLocked(); c.perr == nil {
 			err = c.rc.Read(c.readF)
 		}
 	}
 	if c.perr != nil {
 		perr := c.perr
-		c.perr, c.pending, c.rbuf, c.pendBuf = nil, nil, nil, [2][]byte{}
-		c.hasPending.Store(false)
+		c.perr, c.rbuf = nil, nil
+		c.dropPending()
 		c.rmu.Unlock()
 		return 0, perr
 	}
@@ -97,8 +92,8 @@ func (c *Conn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// WriteOnRead has the next Read write first and then second (which may be nil) before it reads, for a request whose answer that Read
-// waits for. The write is made after the poller has been armed for the read, so the Read waits
+// WriteOnRead has the next Read write first and then second (which may be nil) before it reads,
+// for a request whose answer that Read waits for. The write is made after the poller has been armed for the read, so the Read waits
 // for the answer at once rather than first trying a read that can only find nothing; an answer
 // that comes before the wait begins is not missed. A failed write is the Read's error. The
 // slices must stay unchanged until that Read.
@@ -121,15 +116,26 @@ func (c *Conn) WritePending() error {
 	}
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
-	if len(c.pending) == 0 {
-		return nil
+	return c.flushPendingLocked()
+}
+
+// flushPendingLocked writes the pending output the ordinary way (waiting while the socket is
+// full) and drops it; c.rmu is held.
+func (c *Conn) flushPendingLocked() error {
+	var err error
+	if len(c.pending) > 0 {
+		c.wmu.Lock()
+		_, err = c.writeBuffersLocked(c.pending)
+		c.wmu.Unlock()
 	}
-	c.wmu.Lock()
-	_, err := c.writeBuffersLocked(c.pending)
-	c.wmu.Unlock()
+	c.dropPending()
+	return err
+}
+
+// dropPending forgets the pending output (sent or failed); c.rmu or the read itself holds it.
+func (c *Conn) dropPending() {
 	c.pending, c.pendBuf = nil, [2][]byte{}
 	c.hasPending.Store(false)
-	return err
 }
 
 // readOnce reads once into c.rbuf, returning false to wait when nothing has arrived. Output
@@ -258,8 +264,7 @@ func (c *Conn) writePending(fd uintptr) bool {
 	c.pending = rest
 	switch e {
 	case 0:
-		c.pending, c.pendBuf = nil, [2][]byte{}
-		c.hasPending.Store(false)
+		c.dropPending()
 		return false
 	case syscall.EAGAIN:
 		return true // Read sends the rest once the socket has room
